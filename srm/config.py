@@ -16,13 +16,17 @@ class Settings(BaseSettings):
     PostgreSQL and Redis in ``data_dir``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="SRM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SRM_", env_file=".env", extra="ignore"
+    )
 
     environment: str = Field(
-        "development", description="development or production; production hides GraphiQL"
+        "development",
+        description="development or production; production hides GraphiQL",
     )
     database_url: str | None = Field(
-        None, description="postgresql+asyncpg:// URL; empty starts the embedded PostgreSQL"
+        None,
+        description="postgresql+asyncpg:// URL; empty starts the embedded PostgreSQL",
     )
     redis_url: str | None = Field(
         None, description="redis:// URL; empty starts the embedded Redis"
@@ -33,7 +37,8 @@ class Settings(BaseSettings):
         description="key for signing and hashing tokens; set a long random value in production",
     )
     public_base_url: str = Field(
-        "http://127.0.0.1:8000", description="URL users reach the API on, used in mail links"
+        "http://127.0.0.1:8000",
+        description="URL users reach the API on, used in mail links",
     )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -41,8 +46,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: bool = False
     mail_sender: str = "Social Return Monitor <noreply@srm.example>"
-    session_idle_minutes: int = Field(30, description="session expires after this idle time")
-    session_max_hours: int = Field(12, description="session expires this long after login")
+    session_idle_minutes: int = Field(
+        30, description="session expires after this idle time"
+    )
+    session_max_hours: int = Field(
+        12, description="session expires this long after login"
+    )
     login_challenge_seconds: int = Field(
         300, description="time between password step and code step of the login"
     )

@@ -70,7 +70,9 @@ class TargetGroup(StrEnum):
     UNEMPLOYMENT_BENEFIT = "UNEMPLOYMENT_BENEFIT"  # WW
     DISABILITY_BENEFIT = "DISABILITY_BENEFIT"  # WIA, WAO, Wajong
     NO_BENEFIT = "NO_BENEFIT"  # niet-uitkeringsgerechtigd
-    YOUTH_WITHOUT_QUALIFICATION = "YOUTH_WITHOUT_QUALIFICATION"  # jongere zonder startkwalificatie
+    YOUTH_WITHOUT_QUALIFICATION = (
+        "YOUTH_WITHOUT_QUALIFICATION"  # jongere zonder startkwalificatie
+    )
     STUDENT = "STUDENT"  # leerling of stagiair (BBL, BOL, vso, PrO)
     STATUS_HOLDER = "STATUS_HOLDER"  # statushouder
     OTHER = "OTHER"

@@ -38,7 +38,9 @@ class Cost(SQLModel, table=True):
     declared_truthful_by: uuid.UUID = Field(foreign_key="user_account.id")
     declared_truthful_at: datetime = Field(sa_column=utc_column())
     validated_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
-    validated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    validated_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
@@ -55,9 +57,12 @@ class Candidate(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="end_not_before_start"),
         sa.CheckConstraint(
-            "hours_per_week > 0 AND hours_per_week <= 60", name="hours_per_week_in_range"
+            "hours_per_week > 0 AND hours_per_week <= 60",
+            name="hours_per_week_in_range",
         ),
-        sa.CheckConstraint("hourly_wage IS NULL OR hourly_wage > 0", name="wage_positive"),
+        sa.CheckConstraint(
+            "hourly_wage IS NULL OR hourly_wage > 0", name="wage_positive"
+        ),
         sa.CheckConstraint("value_forecast >= 0", name="value_not_negative"),
         postgresql.ExcludeConstraint(
             ("project_id", "="),
@@ -80,7 +85,8 @@ class Candidate(SQLModel, table=True):
     education_level: EducationLevel = Field(sa_column=enum_column(EducationLevel))
     building_block_id: uuid.UUID = Field(foreign_key="building_block.id")
     bonus_codes: list[str] = Field(
-        default_factory=list, sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False)
+        default_factory=list,
+        sa_column=sa.Column(postgresql.ARRAY(sa.Text), nullable=False),
     )
     target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
     contract_type: ContractType = Field(sa_column=enum_column(ContractType))
@@ -99,6 +105,8 @@ class Candidate(SQLModel, table=True):
     declared_truthful_by: uuid.UUID = Field(foreign_key="user_account.id")
     declared_truthful_at: datetime = Field(sa_column=utc_column())
     validated_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
-    validated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    validated_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

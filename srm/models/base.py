@@ -22,7 +22,9 @@ def uuid_pk() -> Any:
     return Field(default_factory=uuid.uuid4, primary_key=True)
 
 
-def enum_column(enum: type[Enum], *, nullable: bool = False, **kwargs: Any) -> sa.Column:
+def enum_column(
+    enum: type[Enum], *, nullable: bool = False, **kwargs: Any
+) -> sa.Column:
     """Store an enum as its name in a VARCHAR with a CHECK constraint."""
     return sa.Column(
         sa.Enum(

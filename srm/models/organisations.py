@@ -28,7 +28,9 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: OrganisationKind = Field(sa_column=enum_column(OrganisationKind))
     kvk_number: str | None = Field(default=None, max_length=8, unique=True)
-    region_id: uuid.UUID | None = Field(default=None, foreign_key="region.id", index=True)
+    region_id: uuid.UUID | None = Field(
+        default=None, foreign_key="region.id", index=True
+    )
     is_demo: bool = Field(default=False)
 
 
@@ -64,4 +66,6 @@ class Session(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
-    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )

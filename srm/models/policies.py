@@ -30,7 +30,9 @@ class Policy(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     code: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=300)
-    region_id: uuid.UUID | None = Field(default=None, foreign_key="region.id", index=True)
+    region_id: uuid.UUID | None = Field(
+        default=None, foreign_key="region.id", index=True
+    )
     source: str | None = Field(default=None, sa_type=sa.Text)
     applies_to: str | None = Field(default=None, sa_type=sa.Text)
     valid_from: date | None = None
@@ -51,7 +53,9 @@ class BuildingBlock(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("policy_id", "code", name="uq_building_block_code"),
         sa.CheckConstraint("yearly_value > 0", name="yearly_value_positive"),
-        sa.CheckConstraint("max_months IS NULL OR max_months > 0", name="max_months_positive"),
+        sa.CheckConstraint(
+            "max_months IS NULL OR max_months > 0", name="max_months_positive"
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -94,7 +98,9 @@ class CostCategory(SQLModel, table=True):
             "valuation <> 'HOURLY_RATE' OR hourly_rate IS NOT NULL",
             name="hourly_category_has_rate",
         ),
-        sa.CheckConstraint("hourly_rate IS NULL OR hourly_rate > 0", name="hourly_rate_positive"),
+        sa.CheckConstraint(
+            "hourly_rate IS NULL OR hourly_rate > 0", name="hourly_rate_positive"
+        ),
     )
 
     id: uuid.UUID = uuid_pk()

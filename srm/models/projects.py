@@ -19,9 +19,12 @@ class Project(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="end_not_before_start"),
         sa.CheckConstraint(
-            "obligation_amount IS NULL OR obligation_amount > 0", name="obligation_positive"
+            "obligation_amount IS NULL OR obligation_amount > 0",
+            name="obligation_positive",
         ),
-        sa.CheckConstraint("fixed_amount IS NULL OR fixed_amount > 0", name="fixed_positive"),
+        sa.CheckConstraint(
+            "fixed_amount IS NULL OR fixed_amount > 0", name="fixed_positive"
+        ),
         sa.CheckConstraint(
             "agreement_type = 'BEST_EFFORT' OR obligation_amount IS NOT NULL",
             name="obligation_required_unless_best_effort",
@@ -43,7 +46,9 @@ class Project(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     name: str = Field(max_length=300)
     reference: str | None = Field(default=None, max_length=100)
-    contracting_authority_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    contracting_authority_id: uuid.UUID = Field(
+        foreign_key="organisation.id", index=True
+    )
     contractor_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
     intermediary_id: uuid.UUID | None = Field(
         default=None, foreign_key="organisation.id", index=True

@@ -21,13 +21,17 @@ class Region(SQLModel, table=True):
 class Municipality(SQLModel, table=True):
     """Municipality (gemeente) with its 4-digit CBS code."""
 
-    __table_args__ = (sa.CheckConstraint("code ~ '^[0-9]{4}$'", name="code_four_digits"),)
+    __table_args__ = (
+        sa.CheckConstraint("code ~ '^[0-9]{4}$'", name="code_four_digits"),
+    )
 
     id: uuid.UUID = uuid_pk()
     code: str = Field(max_length=4, unique=True)
     name: str = Field(max_length=200)
     province: str | None = Field(default=None, max_length=100)
-    region_id: uuid.UUID | None = Field(default=None, foreign_key="region.id", index=True)
+    region_id: uuid.UUID | None = Field(
+        default=None, foreign_key="region.id", index=True
+    )
 
 
 class Residence(SQLModel, table=True):
@@ -38,7 +42,9 @@ class Residence(SQLModel, table=True):
     """
 
     __table_args__ = (
-        sa.UniqueConstraint("name", "municipality_id", name="uq_residence_name_municipality"),
+        sa.UniqueConstraint(
+            "name", "municipality_id", name="uq_residence_name_municipality"
+        ),
         sa.Index("ix_residence_lower_name", sa.text("lower(name)")),
     )
 

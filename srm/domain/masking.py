@@ -1,0 +1,37 @@
+"""Masking policy (AVG/GDPR): which roles never receive which fields.
+
+Masked fields resolve to null and are listed in ``redactedFields``. Every way
+data leaves the server (GraphQL now, exports and mails later) calls
+``redacted_fields`` for the object type and the viewer's role.
+"""
+
+from __future__ import annotations
+
+from srm.domain.enums import Role
+
+CANDIDATE_IDENTITY = frozenset(
+    {
+        "firstName",
+        "nameInfix",
+        "lastName",
+        "dateOfBirth",
+        "residence",
+        "hourlyWage",
+        "note",
+    }
+)
+COST_PRIVATE = frozenset({"note"})
+
+# Roles that judge progress but never see notes, documents or a person's identity.
+_MASKED_ROLES = frozenset({Role.CONTRACTING_AUTHORITY, Role.COORDINATOR})
+
+MASKED_FIELDS: dict[str, dict[Role | None, frozenset[str]]] = {
+    "Candidate": {role: CANDIDATE_IDENTITY for role in _MASKED_ROLES}
+    | {None: CANDIDATE_IDENTITY},
+    "Cost": {role: COST_PRIVATE for role in _MASKED_ROLES} | {None: COST_PRIVATE},
+}
+
+
+def redacted_fields(type_name: str, role: Role | None) -> frozenset[str]:
+    """Return the fields of ``type_name`` withheld from ``role`` (None: no login or a portal)."""
+    return MASKED_FIELDS.get(type_name, {}).get(role, frozenset())
