@@ -1,0 +1,44 @@
+"""The printed schema: committed, and every mutation declares its roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import ObjectTypeDefinitionNode, build_schema, parse
+
+from srm.domain.access import OPERATION_ROLES, PUBLIC_OPERATIONS
+from srm.schema.schema import schema
+
+SDL_FILE = Path(__file__).parent.parent / "schema.graphql"
+
+
+def test_schema_matches_committed_sdl() -> None:
+    printed = schema.as_str().strip()
+
+    # Regenerate after an intended change with: srm schema > schema.graphql
+    assert printed == SDL_FILE.read_text(encoding="utf-8").strip()
+
+
+def test_every_mutation_has_policy() -> None:
+    mutation_type = build_schema(schema.as_str()).mutation_type
+    assert mutation_type is not None
+
+    names = set(mutation_type.fields)
+
+    assert names - PUBLIC_OPERATIONS == set(OPERATION_ROLES)
+
+
+def test_mutations_print_requires_role() -> None:
+    document = parse(schema.as_str())
+    mutation = next(
+        d
+        for d in document.definitions
+        if isinstance(d, ObjectTypeDefinitionNode) and d.name.value == "Mutation"
+    )
+
+    for field in mutation.fields:
+        directives = [d.name.value for d in field.directives]
+        if field.name.value in PUBLIC_OPERATIONS:
+            assert directives == [], field.name.value
+        else:
+            assert directives == ["requiresRole"], field.name.value
