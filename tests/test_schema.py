@@ -36,8 +36,8 @@ def test_mutations_print_requires_role() -> None:
         if isinstance(d, ObjectTypeDefinitionNode) and d.name.value == "Mutation"
     )
 
-    for field in mutation.fields:
-        directives = [d.name.value for d in field.directives]
+    for field in mutation.fields or []:
+        directives = [d.name.value for d in field.directives or []]
         if field.name.value in PUBLIC_OPERATIONS:
             assert directives == [], field.name.value
         else:
