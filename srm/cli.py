@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -50,6 +51,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         worker_process = None
         if embedded is not None and not args.no_worker:
             worker_process = _start_worker_process(settings, database_url, redis_url)
+        # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into
+        # SystemExit lets the finally blocks stop the worker and embedded servers.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             app = create_app(settings, database_url, redis_url)
             logger.info("GraphQL at http://%s:%d/graphql", args.host, args.port)
@@ -67,6 +71,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if embedded is not None:
             embedded.stop()
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _start_worker_process(settings: Settings, database_url: str, redis_url: str) -> Any:

@@ -199,8 +199,8 @@ def test_parse_northern_policy_without_table() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (5000.5, "JSON number with a fraction"),
-        (5000.0, "JSON number with a fraction"),
+        (5000.5, "JSON floating-point number"),
+        (5000.0, "JSON floating-point number"),
         ("5000.001", "more than 2 decimals"),
         ("5.000,00", "not a decimal amount"),
         ("NaN", "not a finite amount"),

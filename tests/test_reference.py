@@ -38,6 +38,7 @@ from srm.services.reference import (
     search_residences,
 )
 
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "srm" / "data" / "reference"
 SERVER_URL = os.environ.get(
     "SRM_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
@@ -318,8 +319,11 @@ async def test_search_limits_results(
 ) -> None:
     async with sessionmaker() as session:
         assert len(await search_residences(session, "e", first=5)) == 5
-        with pytest.raises(ValueError, match="first must be between 1 and 100"):
-            await search_residences(session, "Nes", first=0)
+        assert await search_residences(session, "Nes", first=0) == []
+        with pytest.raises(ValueError, match="first must be between 0 and 100"):
+            await search_residences(session, "Nes", first=101)
+        with pytest.raises(ValueError, match="first must be between 0 and 100"):
+            await search_residences(session, "Nes", first=-1)
 
 
 # --- CBS tables -------------------------------------------------------------------
@@ -426,6 +430,82 @@ async def test_cbs_gebieden_csv(
         assert added.name == "Nieuwe Gemeente, Fryslân"
         assert added.province == "Fryslân"
         assert await residence_count(session) == residences_before
+
+
+def write_bundled_bag_list_as_cbs(path: Path) -> Path:
+    """Write the bundled BAG residences in the layout of a CBS woonplaatsen table."""
+    bundled = REFERENCE_DIR / "woonplaatsen_noord_2025.csv"
+    lines = ["Woonplaatsnaam;Woonplaatscode;Gemeentenaam;Gemeentecode"]
+    for line in bundled.read_text(encoding="utf-8").splitlines()[1:]:
+        name, bag_code, municipality_code, municipality_name, *_ = line.split(",")
+        lines.append(f"{name};WP{bag_code};{municipality_name};{municipality_code}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+async def test_cbs_import_of_full_bag_list(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    table = write_bundled_bag_list_as_cbs(tmp_path / "woonplaatsen.csv")
+
+    async with rolled_back(sessionmaker) as session:
+        total_before = await residence_count(session)
+        result = await import_cbs_table(session, table)
+        assert result.residences_added == 0
+        assert result.residences_updated == 842
+        assert result.municipalities_updated == 0
+        assert len(result.skipped) == 1
+        assert await residence_count(session) == total_before
+        assert await residence_count(session, SOURCE_BAG) == 0
+
+
+async def test_reload_keeps_cbs_updates(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    woonplaatsen = write_text(
+        tmp_path / "woonplaatsen.csv",
+        "Woonplaatsen;Woonplaatscode;Naam_gemeente;Code_gemeente\n"
+        "Ter Apel;WP2296;Nieuwe Gemeente;GM1999\n"
+        "Bolsward;WP2079;Súdwest-Fryslân;GM1900\n",
+    )
+    gebieden = write_text(
+        tmp_path / "gebieden.csv",
+        "Gemeentecode;Gemeentenaam;Arbeidsmarktregio\nGM0037;Stadskanaal;Drenthe\n",
+    )
+    async with rolled_back(sessionmaker) as session:
+        await import_cbs_table(session, woonplaatsen)
+        await import_cbs_table(session, gebieden)
+        total_before = await residence_count(session)
+
+        result = await load_reference_data(session)
+
+        assert result.municipalities_updated == 0
+        assert result.residences_added == 0
+        assert result.residences_updated == 0
+        assert await residence_count(session) == total_before
+        assert await region_code_of(session, "0037") == "drenthe"
+        ter_apel = await residences_named(session, "Ter Apel", "1999")
+        assert [row.bag_code for row in ter_apel] == ["2296"]
+        assert await residences_named(session, "Ter Apel", "1950") == []
+        bolsward = await residences_named(session, "Bolsward", "1900")
+        assert [row.source for row in bolsward] == [SOURCE_CBS]
+        assert await residences_named(session, "Bolsward / Boalsert", "1900") == []
+
+
+async def test_cbs_woonplaatsen_with_region_column(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    table = write_text(
+        tmp_path / "woonplaatsen.csv",
+        "Woonplaatsen;Woonplaatscode;Naam_gemeente;Code_gemeente;Arbeidsmarktregio\n"
+        "Stadskanaal;WP3074;Stadskanaal;GM0037;Groningen\n"
+        "Emmen;WP1988;Emmen;GM0114;Drenthe\n",
+    )
+    async with rolled_back(sessionmaker) as session:
+        result = await import_cbs_table(session, table)
+        assert result.table == "woonplaatsen"
+        assert result.municipalities_updated == 0
+        assert await region_code_of(session, "0037") == "groningen"
+        assert await region_code_of(session, "0114") == "drenthe"
 
 
 async def test_cbs_gebieden_without_region_keeps_region(

@@ -82,7 +82,7 @@ async def resolve_policies(
         )  # type: ignore[union-attr]
     async with context.sessionmaker() as session:
         rows = (await session.exec(statement)).scalars().all()  # type: ignore[call-overload]
-    return [await load_policy(info, row.id) for row in rows]
+    return [Policy.from_row(row) for row in rows]
 
 
 async def resolve_organisations(

@@ -241,13 +241,11 @@ class Policy(Node):
     fulltime_hours_per_week: Decimal_ = strawberry.field(  # type: ignore[valid-type]
         description="Hours of a full-time week (voltijd uren per week)."
     )
-    region: Region | None = strawberry.field(
-        description="Region of this version; null for a national published table."
-    )
     _policy_id: strawberry.Private[uuid.UUID]
+    _region_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_row(cls, row: PolicyRow, region: RegionRow | None) -> Policy:
+    def from_row(cls, row: PolicyRow) -> Policy:
         return cls(
             id=to_global_id("Policy", row.id),
             code=row.code,
@@ -255,9 +253,19 @@ class Policy(Node):
             source=row.source,
             valid_from=row.valid_from,
             fulltime_hours_per_week=row.fulltime_hours_per_week,
-            region=Region.from_row(region) if region else None,
             _policy_id=row.id,
+            _region_id=row.region_id,
         )
+
+    # A resolver, not a value set in from_row: every policy of a page then
+    # resolves in the same step, so its nested lists load in one batch each.
+    @strawberry.field(
+        description="Region of this version; null for a national published table."
+    )
+    async def region(self, info: Info) -> Region | None:
+        if self._region_id is None:
+            return None
+        return Region.from_row(await info.context.loaders.region.load(self._region_id))
 
     @strawberry.field(description="Building blocks (bouwblokken).")
     async def building_blocks(self, info: Info) -> list[BuildingBlock]:
@@ -277,9 +285,7 @@ class Policy(Node):
 
 async def load_policy(info: Info, policy_id: uuid.UUID) -> Policy:
     loaders = info.context.loaders
-    row = await loaders.policy.load(policy_id)
-    region = await loaders.region.load(row.region_id) if row.region_id else None
-    return Policy.from_row(row, region)
+    return Policy.from_row(await loaders.policy.load(policy_id))
 
 
 @strawberry.type(description="Obligation (SR verplichting) of a project.")

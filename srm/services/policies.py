@@ -59,7 +59,7 @@ def _parse_decimal(value: Any) -> Decimal:
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, float):
         raise ValueError(
-            f"{value!r} is a JSON number with a fraction; "
+            f"{value!r} is a JSON floating-point number; "
             'write amounts as strings such as "5000.00"'
         )
     if isinstance(value, int):

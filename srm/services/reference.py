@@ -2,7 +2,7 @@
 
 The bundled files in ``srm/data/reference`` seed the tables, and newer CBS
 tables ("Woonplaatsen in Nederland", "Gebieden in Nederland") update them
-later. All loaders upsert, so running them again changes nothing. The loaders
+later. Running a loader again with the same data changes nothing. The loaders
 that take a session do not commit, but ``load_bundled_reference_data`` and
 ``import_reference_file`` each run one committed transaction. The loaders
 write with Core statements, so ORM objects loaded earlier in the same session
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -63,12 +64,14 @@ _CANDIDATE = Candidate.__table__  # type: ignore[attr-defined]
 class ImportResult:
     """Counts of one reference import. Rows that did not change are not counted."""
 
-    table: str
+    table: str  # "bundled", "woonplaatsen" or "gebieden"
     municipalities_added: int = 0
     municipalities_updated: int = 0
     residences_added: int = 0
     residences_updated: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(
+        default_factory=list
+    )  # why each skipped row was not loaded
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,14 @@ def _read_bundled_municipalities() -> list[tuple[str, str]]:
 
 
 async def load_reference_data(session: AsyncSession) -> ImportResult:
-    """Upsert the bundled regions, municipalities and residences.
+    """Load the bundled regions, municipalities and residences.
 
-    BAG residences are keyed by BAG code. Places from the polling-station list
-    are added only where no residence of that name exists in the municipality.
+    This runs at every start, so it must not undo a later CBS import. It
+    inserts missing municipalities but leaves existing ones unchanged, and it
+    upserts only BAG residences that no CBS import has touched. Places from
+    the polling-station list are added on the first load only, so a place
+    that a CBS import moved or merged does not come back. They are added
+    only where no residence of that name exists in the municipality.
     """
     result = ImportResult(table="bundled")
     await _upsert_regions(session)
@@ -126,7 +133,7 @@ async def load_reference_data(session: AsyncSession) -> ImportResult:
             region_id=regions.get(row["arbeidsmarktregio"].casefold()),
         )
     added, updated = await _upsert_municipalities(
-        session, municipalities.values(), columns=("name", "province", "region_id")
+        session, municipalities.values(), columns=()
     )
     result.municipalities_added, result.municipalities_updated = added, updated
 
@@ -140,18 +147,24 @@ async def load_reference_data(session: AsyncSession) -> ImportResult:
         )
         for row in _read_bundled_csv("woonplaatsen_noord_2025.csv")
     ]
-    await _apply_residences(session, residences, SOURCE_BAG, result)
+    await _apply_residences(
+        session, residences, SOURCE_BAG, result, keep_sources=frozenset({SOURCE_CBS})
+    )
 
-    places = [
-        (
-            row["plaats"].strip(),
-            _municipality_code(
-                row["gemeentecode"], "plaats_gemeente_stemlokalen_tk2025.csv"
-            ),
-        )
-        for row in _read_bundled_csv("plaats_gemeente_stemlokalen_tk2025.csv")
-    ]
-    result.residences_added += await _insert_places(session, places, result)
+    places_loaded = await session.exec(
+        select(Residence.id).where(Residence.source == SOURCE_POLLING_STATIONS).limit(1)
+    )
+    if places_loaded.first() is None:
+        places = [
+            (
+                row["plaats"].strip(),
+                _municipality_code(
+                    row["gemeentecode"], "plaats_gemeente_stemlokalen_tk2025.csv"
+                ),
+            )
+            for row in _read_bundled_csv("plaats_gemeente_stemlokalen_tk2025.csv")
+        ]
+        result.residences_added += await _insert_places(session, places, result)
 
     _log_result("bundled reference data", result)
     return result
@@ -203,26 +216,39 @@ _INSERTED: sa.Label[bool] = sa.literal_column("xmax = 0", sa.Boolean).label("ins
 async def _upsert_municipalities(
     session: AsyncSession, rows: Iterable[_MunicipalityRow], columns: Sequence[str]
 ) -> tuple[int, int]:
-    """Upsert municipalities by code, setting only ``columns`` on existing rows."""
+    """Insert missing municipalities and set ``columns`` on existing ones.
+
+    With no ``columns``, existing municipalities are left unchanged.
+    """
     values = [
-        {"code": row.code, **{name: getattr(row, name) for name in columns}}
+        {
+            "code": row.code,
+            "name": row.name,
+            "province": row.province,
+            "region_id": row.region_id,
+        }
         for row in rows
     ]
     added = updated = 0
     for chunk in _chunks(values):
         statement = insert(_MUNICIPALITY).values(list(chunk))
         excluded = statement.excluded
-        changed = sa.or_(
-            *(
-                _MUNICIPALITY.c[name].is_distinct_from(excluded[name])
-                for name in columns
+        if columns:
+            changed = sa.or_(
+                *(
+                    _MUNICIPALITY.c[name].is_distinct_from(excluded[name])
+                    for name in columns
+                )
             )
-        )
-        upsert = statement.on_conflict_do_update(
-            index_elements=[_MUNICIPALITY.c.code],
-            set_={name: excluded[name] for name in columns},
-            where=changed,
-        ).returning(_INSERTED)
+            upsert = statement.on_conflict_do_update(
+                index_elements=[_MUNICIPALITY.c.code],
+                set_={name: excluded[name] for name in columns},
+                where=changed,
+            ).returning(_INSERTED)
+        else:
+            upsert = statement.on_conflict_do_nothing(
+                index_elements=[_MUNICIPALITY.c.code]
+            ).returning(_INSERTED)
         inserted, changed_count = _count_returned((await session.exec(upsert)).all())
         added += inserted
         updated += changed_count
@@ -236,45 +262,42 @@ async def _municipality_ids(session: AsyncSession) -> dict[str, uuid.UUID]:
 
 @dataclass
 class _KnownResidence:
-    """Residence row as planned by ``_apply_residences``. New rows get their id here."""
+    """Residence row as planned by ``_plan_residences``. New rows get their id here."""
 
     id: uuid.UUID
     name: str
     bag_code: str | None
     municipality_id: uuid.UUID
+    source: str
 
 
-async def _apply_residences(
-    session: AsyncSession,
+@dataclass
+class _ResidencePlan:
+    """Changes that bring the residence table in line with a list of BAG residences."""
+
+    upserts: list[dict[str, Any]] = field(default_factory=list)
+    # Place rows without a BAG code that take the BAG code of a new residence.
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    # Place row id -> id of the BAG residence that replaces it.
+    absorbed: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+
+def _plan_residences(
     rows: Sequence[_ResidenceRow],
+    known: list[_KnownResidence],
+    municipality_ids: dict[str, uuid.UUID],
     source: str,
+    keep_sources: frozenset[str],
     result: ImportResult,
-) -> None:
-    """Upsert BAG residences by BAG code and add the counts to ``result``.
+) -> _ResidencePlan:
+    """Plan the upsert so that no statement breaks the unique (name, municipality) pair.
 
-    A row without a BAG code that has the same name and municipality (a place
-    from the polling-station list) becomes the BAG residence, so the
-    unique (name, municipality) pair is kept. A BAG residence that would take
-    the name and municipality of another BAG code is skipped.
+    Rows are applied in order against ``known``, which is updated as it goes.
+    Existing residences whose source is in ``keep_sources`` are left as they are.
     """
-    municipality_ids = await _municipality_ids(session)
-    known_query = select(
-        Residence.id, Residence.name, Residence.bag_code, Residence.municipality_id
-    )
-    known = [
-        _KnownResidence(
-            id=id_, name=name, bag_code=bag_code, municipality_id=municipality_id
-        )
-        for id_, name, bag_code, municipality_id in (
-            await session.exec(known_query)
-        ).all()
-    ]
     by_bag_code = {row.bag_code: row for row in known if row.bag_code is not None}
     by_place = {(row.name, row.municipality_id): row for row in known}
-
-    upserts: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
-    absorbed: dict[uuid.UUID, uuid.UUID] = {}  # place row id -> BAG residence id
+    plan = _ResidencePlan()
     seen_codes: set[str] = set()
     for row in rows:
         municipality_id = municipality_ids.get(row.municipality_code)
@@ -294,20 +317,25 @@ async def _apply_residences(
         place = (row.name, municipality_id)
         current = by_bag_code.get(row.bag_code)
         occupant = by_place.get(place)
+        if current is not None and current.source in keep_sources:
+            continue
         if occupant is not None and occupant is not current:
             if occupant.bag_code is not None:
-                result.skipped.append(
-                    f"residence {row.name} (BAG {row.bag_code}) in municipality "
-                    f"{row.municipality_code}: the name is already used there by "
-                    f"BAG {occupant.bag_code}"
-                )
+                if occupant.source not in keep_sources:
+                    result.skipped.append(
+                        f"residence {row.name} (BAG {row.bag_code}) in municipality "
+                        f"{row.municipality_code}: the name is already used there by "
+                        f"BAG {occupant.bag_code}"
+                    )
                 continue
             if current is None:
+                # A place from the polling-station list becomes the BAG residence.
                 occupant.bag_code = row.bag_code
+                occupant.source = source
                 by_bag_code[row.bag_code] = occupant
-                claims.append({"row_id": occupant.id, "bag_code": row.bag_code})
+                plan.claims.append({"row_id": occupant.id, "bag_code": row.bag_code})
                 continue
-            absorbed[occupant.id] = current.id
+            plan.absorbed[occupant.id] = current.id
 
         if current is None:
             current = _KnownResidence(
@@ -315,13 +343,15 @@ async def _apply_residences(
                 name=row.name,
                 bag_code=row.bag_code,
                 municipality_id=municipality_id,
+                source=source,
             )
             by_bag_code[row.bag_code] = current
         elif by_place.get((current.name, current.municipality_id)) is current:
             del by_place[(current.name, current.municipality_id)]
         current.name, current.municipality_id = place
+        current.source = source
         by_place[place] = current
-        upserts.append(
+        plan.upserts.append(
             {
                 "id": current.id,
                 "bag_code": row.bag_code,
@@ -330,19 +360,52 @@ async def _apply_residences(
                 "source": source,
             }
         )
+    return plan
 
-    if claims:
+
+async def _apply_residences(
+    session: AsyncSession,
+    rows: Sequence[_ResidenceRow],
+    source: str,
+    result: ImportResult,
+    *,
+    keep_sources: frozenset[str] = frozenset(),
+) -> None:
+    """Upsert BAG residences by BAG code and add the counts to ``result``.
+
+    A row without a BAG code that has the same name and municipality (a place
+    from the polling-station list) becomes the BAG residence, so the
+    unique (name, municipality) pair is kept. A BAG residence that would take
+    the name and municipality of another BAG code is skipped.
+    """
+    # Core select through the session's connection: sqlmodel's select() is
+    # typed for at most four columns.
+    connection = await session.connection()
+    known_rows = await connection.execute(
+        sa.select(
+            _RESIDENCE.c.id,
+            _RESIDENCE.c.name,
+            _RESIDENCE.c.bag_code,
+            _RESIDENCE.c.municipality_id,
+            _RESIDENCE.c.source,
+        )
+    )
+    known = [_KnownResidence(*row) for row in known_rows.all()]
+    municipality_ids = await _municipality_ids(session)
+    plan = _plan_residences(rows, known, municipality_ids, source, keep_sources, result)
+
+    if plan.claims:
         await session.exec(
             sa.update(_RESIDENCE)
             .where(_RESIDENCE.c.id == sa.bindparam("row_id"))
             .values(bag_code=sa.bindparam("bag_code"), source=source),
-            params=claims,
+            params=plan.claims,
         )
-        result.residences_updated += len(claims)
-    if absorbed:
-        await _absorb_places(session, absorbed)
+        result.residences_updated += len(plan.claims)
+    if plan.absorbed:
+        await _absorb_places(session, plan.absorbed)
 
-    for chunk in _chunks(upserts):
+    for chunk in _chunks(plan.upserts):
         statement = insert(_RESIDENCE).values(list(chunk))
         excluded = statement.excluded
         upsert = statement.on_conflict_do_update(
@@ -369,7 +432,7 @@ async def _absorb_places(
     """Move candidates from place rows to the BAG residence replacing them, then delete them.
 
     Each place row has the same name and municipality as the BAG residence it
-    is merged into, so what a candidate's residence reads does not change.
+    is merged into, so the residence name and municipality of a candidate do not change.
     """
     pairs = [{"old_id": old, "new_id": new} for old, new in absorbed.items()]
     await session.exec(
@@ -384,7 +447,7 @@ async def _absorb_places(
 async def _insert_places(
     session: AsyncSession, places: Iterable[tuple[str, str]], result: ImportResult
 ) -> int:
-    """Insert places without a BAG code; return how many were new.
+    """Insert places without a BAG code and return how many were new.
 
     A place is skipped when its name already exists in the municipality,
     whether from BAG or from an earlier run.
@@ -539,8 +602,9 @@ def _locate_table(path: Path, rows: list[list[str]]) -> _CbsTable:
         )
     found = ", ".join(repr(cell) for cell in first_header if cell)
     missing_text = "; ".join(_COLUMN_DESCRIPTIONS[role] for role in first_missing)
+    noun = "column" if len(first_missing) == 1 else "columns"
     raise ValueError(
-        f"{path.name} is not a recognised CBS table: missing column {missing_text}. "
+        f"{path.name} is not a recognised CBS table: missing {noun} {missing_text}. "
         f"Columns found: {found}. Expected 'Woonplaatsen in Nederland' (woonplaats "
         "name and code, municipality code and name) or 'Gebieden in Nederland' "
         "(municipality code and name, optionally 'Arbeidsmarktregio')."
@@ -569,8 +633,6 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -594,14 +656,14 @@ def read_table_rows(path: Path) -> list[list[str]]:
     )
 
 
-def _strip_code(raw: str, prefix: str, what: str, location: str) -> str:
-    """Return a 4-digit code from e.g. 'GM0014', '0014' or '14'."""
+def _strip_code(raw: str, prefix: str, entity: str, location: str) -> str:
+    """Return the 4-digit code of e.g. 'GM0014', '0014' or '14', or raise ValueError."""
     value = raw.strip().upper()
     if value.startswith(prefix):
         value = value[len(prefix) :].strip()
     if not value.isdigit() or len(value) > 4:
         raise ValueError(
-            f"{location}: invalid {what} code {raw!r}; expected '{prefix}0014', '0014' or '14'"
+            f"{location}: invalid {entity} code {raw!r}; expected '{prefix}0014', '0014' or '14'"
         )
     return value.zfill(4)
 
@@ -624,6 +686,9 @@ async def import_cbs_table(session: AsyncSession, path: Path | str) -> ImportRes
     municipality. A new municipality gets no region until a Gebieden table
     with a labour-market region column is imported. Raises ValueError when
     the file is not one of the two tables or a code is invalid.
+
+    NOTE: places without a BAG code (from the polling-station list) are not
+    moved by a merger and stay with the old municipality.
     """
     path = Path(path)
     rows = await asyncio.to_thread(read_table_rows, path)
@@ -633,7 +698,9 @@ async def import_cbs_table(session: AsyncSession, path: Path | str) -> ImportRes
 
     municipalities: dict[str, _MunicipalityRow] = {}
     residences: list[_ResidenceRow] = []
-    regions = await _region_ids_by_label(session) if table.kind == "gebieden" else {}
+    unserved_regions: set[str] = set()
+    has_regions = "region_name" in columns
+    regions = await _region_ids_by_label(session) if has_regions else {}
     for number, row in enumerate(
         rows[table.header_row + 1 :], start=table.header_row + 2
     ):
@@ -647,6 +714,8 @@ async def import_cbs_table(session: AsyncSession, path: Path | str) -> ImportRes
         if not name:
             raise ValueError(f"{location}: name of municipality {raw_code} is missing")
         region_label = _cell(row, columns.get("region_name"))
+        if has_regions and region_label.casefold() not in regions:
+            unserved_regions.add(region_label)
         municipalities[code] = _MunicipalityRow(
             code=code,
             name=name,
@@ -668,9 +737,14 @@ async def import_cbs_table(session: AsyncSession, path: Path | str) -> ImportRes
     update_columns = ["name"]
     if "province_name" in columns:
         update_columns.append("province")
-    if "region_name" in columns:
+    if has_regions:
         # Regions the monitor does not serve match nothing and clear the region.
         update_columns.append("region_id")
+        logger.info(
+            "%s: municipalities of these labour-market regions get no region: %s",
+            path.name,
+            ", ".join(sorted(unserved_regions)) or "none",
+        )
     added, updated = await _upsert_municipalities(
         session, municipalities.values(), columns=update_columns
     )
@@ -716,15 +790,16 @@ async def search_residences(
     Exact matches come first, then names starting with ``search``, then names
     containing it. Each group is sorted by name and municipality name, with
     BAG residences before places without a BAG code. Blank input returns [].
+    Raises ValueError unless ``first`` is between 0 and MAX_SEARCH_RESULTS.
 
     NOTE: matching is not accent-insensitive, so "Exloerveen" misses "Exloërveen".
     """
-    if not 1 <= first <= MAX_SEARCH_RESULTS:
+    if not 0 <= first <= MAX_SEARCH_RESULTS:
         raise ValueError(
-            f"first must be between 1 and {MAX_SEARCH_RESULTS}, got {first}"
+            f"first must be between 0 and {MAX_SEARCH_RESULTS}, got {first}"
         )
     term = search.strip()
-    if not term:
+    if not term or first == 0:
         return []
 
     escaped = _escape_like(term)
