@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from srm.config import Settings
 from srm.context import Context, create_loaders
 from srm.db import create_engine, create_sessionmaker
+from srm.request_context import request_id_var
 from srm.schema.schema import schema
 from srm.services.auth import authenticate
 
@@ -101,6 +102,7 @@ class RequestIdMiddleware:
             else uuid.uuid4().hex
         )
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -109,7 +111,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
 
 
 def create_app(settings: Settings, database_url: str, redis_url: str) -> Starlette:

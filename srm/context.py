@@ -158,6 +158,19 @@ def _entry_page_loader(
     return DataLoader(load_fn=load)
 
 
+def _duplicate_loader(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> DataLoader[uuid.UUID, bool]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[bool]:
+        from srm.services.accountability import possible_duplicates
+
+        async with sessionmaker() as session:
+            flagged = await possible_duplicates(session, list(ids))
+        return [i in flagged for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     organisation: DataLoader[uuid.UUID, Organisation | None]
@@ -172,6 +185,7 @@ class Loaders:
     policy_categories: DataLoader[uuid.UUID, list[CostCategory]]
     project_costs: DataLoader[EntryPageKey, EntryPage]
     project_candidates: DataLoader[EntryPageKey, EntryPage]
+    possible_duplicate: DataLoader[uuid.UUID, bool]
 
 
 def create_loaders(sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
@@ -193,6 +207,7 @@ def create_loaders(sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
         ),
         project_costs=_entry_page_loader(sessionmaker, Cost),
         project_candidates=_entry_page_loader(sessionmaker, Candidate),
+        possible_duplicate=_duplicate_loader(sessionmaker),
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from graphql import ObjectTypeDefinitionNode, build_schema, parse
 
-from srm.domain.access import OPERATION_ROLES, PUBLIC_OPERATIONS
+from srm.domain.access import FIELD_ROLES, OPERATION_ROLES, PUBLIC_OPERATIONS
 from srm.schema.schema import schema
 
 SDL_FILE = Path(__file__).parent.parent / "schema.graphql"
@@ -19,13 +19,42 @@ def test_schema_matches_committed_sdl() -> None:
     assert printed == SDL_FILE.read_text(encoding="utf-8").strip()
 
 
+def _directive_fields() -> dict[str, list[str]]:
+    """Return "Type.field" of every field in the SDL with the directives it prints."""
+    fields: dict[str, list[str]] = {}
+    for definition in parse(schema.as_str()).definitions:
+        if isinstance(definition, ObjectTypeDefinitionNode):
+            for field in definition.fields or []:
+                key = f"{definition.name.value}.{field.name.value}"
+                fields[key] = [d.name.value for d in field.directives or []]
+    return fields
+
+
 def test_every_mutation_has_policy() -> None:
     mutation_type = build_schema(schema.as_str()).mutation_type
     assert mutation_type is not None
 
-    names = set(mutation_type.fields)
+    mutations = set(mutation_type.fields) - PUBLIC_OPERATIONS
 
-    assert names - PUBLIC_OPERATIONS == set(OPERATION_ROLES)
+    assert mutations <= set(OPERATION_ROLES)
+
+
+def test_policy_matches_printed_directives() -> None:
+    fields = _directive_fields()
+    restricted = {
+        key for key, directives in fields.items() if "requiresRole" in directives
+    }
+    operations = {
+        key.split(".", 1)[1]
+        for key in restricted
+        if key.startswith(("Query.", "Mutation."))
+    }
+    object_fields = {
+        key for key in restricted if not key.startswith(("Query.", "Mutation."))
+    }
+
+    assert operations == set(OPERATION_ROLES)
+    assert object_fields == set(FIELD_ROLES)
 
 
 def test_mutations_print_requires_role() -> None:

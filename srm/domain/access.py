@@ -25,6 +25,14 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "updateCost": ACCOUNTING_ROLES,
     "updateCandidate": ACCOUNTING_ROLES,
     "deleteEntry": ACCOUNTING_ROLES,
+    "validateEntry": frozenset({Role.ACCOUNT_MANAGER}),
+    "auditTrail": frozenset({Role.COORDINATOR}),
+}
+
+# Roles that may read each restricted field of an object type. Other roles get null.
+FIELD_ROLES: dict[str, frozenset[Role]] = {
+    # The project's contact persons read the trail of its entries.
+    "Project.auditTrail": ACCOUNTING_ROLES,
 }
 
 PUBLIC_OPERATIONS = frozenset({"login", "verifyTotp"})
@@ -54,6 +62,10 @@ def may_run(viewer: Viewer, operation: str) -> bool:
     return viewer.role in OPERATION_ROLES[operation]
 
 
+def may_read_field(role: Role | None, field: str) -> bool:
+    return role is not None and role in FIELD_ROLES[field]
+
+
 def may_see_project(viewer: Viewer, project: ProjectParties) -> bool:
     """Parties see their own projects; account managers and coordinators their region's."""
     if viewer.role in REGIONAL_ROLES:
@@ -72,3 +84,12 @@ def may_account_on_project(viewer: Viewer, project: ProjectParties) -> bool:
     if viewer.role == Role.INTERMEDIARY:
         return viewer.organisation_id == project.intermediary_id
     return False
+
+
+def may_validate_on_project(viewer: Viewer, project: ProjectParties) -> bool:
+    """Account managers validate entries of their region's projects."""
+    return (
+        viewer.role == Role.ACCOUNT_MANAGER
+        and viewer.region_id is not None
+        and viewer.region_id == project.region_id
+    )

@@ -35,3 +35,15 @@ MASKED_FIELDS: dict[str, dict[Role | None, frozenset[str]]] = {
 def redacted_fields(type_name: str, role: Role | None) -> frozenset[str]:
     """Return the fields of ``type_name`` withheld from ``role`` (None: no login or a portal)."""
     return MASKED_FIELDS.get(type_name, {}).get(role, frozenset())
+
+
+def mask_record(
+    type_name: str, role: Role | None, record: dict[str, object]
+) -> dict[str, object]:
+    """Return a copy of ``record`` with the fields withheld from ``role`` set to None.
+
+    Exports, mails and any other way out of the server call this with the
+    GraphQL field names as keys, so they apply the same policy as the API.
+    """
+    hidden = redacted_fields(type_name, role)
+    return {key: (None if key in hidden else value) for key, value in record.items()}

@@ -20,6 +20,7 @@ from srm.schema.inputs import (
     DeleteEntryInput,
     UpdateCandidateInput,
     UpdateCostInput,
+    ValidateEntryInput,
 )
 from srm.schema.relay import decode_id, from_global_id
 from srm.schema.types import Candidate, Cost, Project
@@ -57,6 +58,13 @@ class AddCandidatePayload:
 class UpdateCandidatePayload:
     candidate: Candidate | None
     project: Project | None
+    user_errors: list[UserError]
+
+
+@strawberry.type(description="Result of validateEntry.")
+class ValidateEntryPayload:
+    cost: Cost | None
+    candidate: Candidate | None
     user_errors: list[UserError]
 
 
@@ -296,5 +304,40 @@ async def resolve_delete_entry(
     return DeleteEntryPayload(
         deleted_id=input.id,
         project=await load_project(info, project.id),
+        user_errors=[],
+    )
+
+
+async def resolve_validate_entry(
+    info: Info, input: ValidateEntryInput
+) -> ValidateEntryPayload:
+    context = context_of(info)
+    viewer = require_viewer(info)
+    decoded = from_global_id(input.id)
+    models: dict[str, type[CostRow] | type[CandidateRow]] = {
+        "Cost": CostRow,
+        "Candidate": CandidateRow,
+    }
+    if decoded is None or decoded[0] not in models:
+        raise not_found()
+    try:
+        async with context.sessionmaker.begin() as session:
+            entry, _project = await service.validate_entry(
+                session, viewer, model=models[decoded[0]], entry_id=decoded[1]
+            )
+    except InputProblems as problems:
+        return ValidateEntryPayload(
+            cost=None, candidate=None, user_errors=from_input_problems(problems)
+        )
+    logger.info(
+        "%s %s validated by user %s", decoded[0].lower(), entry.id, viewer.user_id
+    )
+    if isinstance(entry, CostRow):
+        return ValidateEntryPayload(
+            cost=Cost.from_row(entry, viewer.role), candidate=None, user_errors=[]
+        )
+    return ValidateEntryPayload(
+        cost=None,
+        candidate=Candidate.from_row(entry, viewer.role, context.today),
         user_errors=[],
     )

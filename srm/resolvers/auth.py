@@ -14,6 +14,7 @@ from srm.schema.inputs import LoginInput, VerifyTotpInput
 from srm.schema.relay import to_global_id
 from srm.schema.types import Organisation, User, Viewer
 from srm.services import auth as auth_service
+from srm.services.audit import AuditAction, record
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,13 @@ async def resolve_logout(info: Info) -> LogoutPayload:
     assert context.auth is not None
     async with context.sessionmaker.begin() as session:
         await auth_service.revoke_session(session, context.auth.session_id)
+        record(
+            session,
+            action=AuditAction.LOGOUT,
+            object_type="User",
+            object_id=viewer.user_id,
+            viewer=viewer,
+        )
     logger.info("session of user %s revoked by logout", viewer.user_id)
     return LogoutPayload(success=True, user_errors=[])
 

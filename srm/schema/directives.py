@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 from strawberry.types import Info
 
-from srm.domain.access import OPERATION_ROLES
+from srm.domain.access import FIELD_ROLES, OPERATION_ROLES
 from srm.domain.enums import Role as DomainRole
 from srm.domain.errors import Forbidden, Unauthenticated
 
@@ -54,3 +54,17 @@ def requires_role(operation: str) -> list[PermissionExtension]:
 def roles_text(operation: str) -> str:
     names = ", ".join(sorted(role.value for role in OPERATION_ROLES[operation]))
     return f" Roles: {names}."
+
+
+def field_directive(field: str) -> list[object]:
+    """Return the printed ``@requiresRole`` of a restricted object field.
+
+    The field itself returns null for other roles; the check runs per object,
+    not as a permission extension on every row of a list.
+    """
+    return [RequiresRole(roles=sorted(FIELD_ROLES[field]))]
+
+
+def field_roles_text(field: str) -> str:
+    names = ", ".join(sorted(role.value for role in FIELD_ROLES[field]))
+    return f" Roles: {names}; null for other roles."

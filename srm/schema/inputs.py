@@ -182,3 +182,8 @@ class UpdateCandidateInput:
 @strawberry.input(description="The cost or candidate to delete.")
 class DeleteEntryInput:
     id: strawberry.ID
+
+
+@strawberry.input(description="The cost or candidate to validate (valideren).")
+class ValidateEntryInput:
+    id: strawberry.ID

@@ -7,11 +7,12 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
-from srm.resolvers import accountability, auth, projects, reference
+from srm.resolvers import accountability, audit, auth, projects, reference
 from srm.schema.directives import requires_role, roles_text
 from srm.schema.errors import ErrorCodes
 from srm.schema.relay import Connection, Node
 from srm.schema.types import (
+    AuditEvent,
     Candidate,
     Cost,
     Organisation,
@@ -63,6 +64,12 @@ class Query:
         resolver=reference.resolve_organisations,
         description="Organisations (organisaties).",
     )
+    audit_trail: Connection[AuditEvent] = strawberry.field(
+        resolver=audit.resolve_audit_trail,
+        description="Audit trail of the coordinator's region (audittrail), newest first."
+        + roles_text("auditTrail"),
+        extensions=requires_role("auditTrail"),  # type: ignore[arg-type]
+    )
 
 
 def _mutation(resolver: object, operation: str, description: str) -> object:
@@ -113,6 +120,11 @@ class Mutation:
         accountability.resolve_delete_entry,
         "deleteEntry",
         "Delete a cost or candidate that is not validated.",
+    )
+    validate_entry: accountability.ValidateEntryPayload = _mutation(  # type: ignore[assignment]
+        accountability.resolve_validate_entry,
+        "validateEntry",
+        "Validate a cost or candidate of the region by sample; it is locked after this.",
     )
 
 

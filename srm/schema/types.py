@@ -43,7 +43,7 @@ from srm.models import (
 from srm.models import (
     Residence as ResidenceRow,
 )
-from srm.schema.directives import Role
+from srm.schema.directives import Role, field_directive, field_roles_text
 from srm.schema.relay import (
     DEFAULT_PAGE_SIZE,
     Connection,
@@ -421,6 +421,7 @@ class Candidate(Node):
     _residence_id: strawberry.Private[uuid.UUID | None]
     _municipality_id: strawberry.Private[uuid.UUID]
     _building_block_id: strawberry.Private[uuid.UUID]
+    _candidate_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_row(
@@ -461,6 +462,7 @@ class Candidate(Node):
             _residence_id=None if "residence" in hidden else row.residence_id,
             _municipality_id=row.municipality_id,
             _building_block_id=row.building_block_id,
+            _candidate_id=row.id,
         )
 
     @strawberry.field(description="Place of residence (woonplaats)." + MASKED)
@@ -476,10 +478,64 @@ class Candidate(Node):
         row = await info.context.loaders.municipality.load(self._municipality_id)
         return Municipality.from_row(row)
 
+    @strawberry.field(
+        description=(
+            "Possible double counting (mogelijke dubbeltelling): the same person "
+            "(name and date of birth) is on another project of the region for an "
+            "overlapping period. Says nothing about that project."
+        )
+    )
+    async def possible_duplicate(self, info: Info) -> bool:
+        return await info.context.loaders.possible_duplicate.load(self._candidate_id)  # type: ignore[no-any-return]
+
     @strawberry.field(description="Building block (bouwblok).")
     async def building_block(self, info: Info) -> BuildingBlock:
         row = await info.context.loaders.building_block.load(self._building_block_id)
         return BuildingBlock.from_row(row)
+
+
+@strawberry.type(
+    description="Recorded action (audittrail-regel); names fields, never values."
+)
+class AuditEvent:
+    id: strawberry.ID
+    at: dt.datetime = strawberry.field(description="Time in UTC (tijdstip).")
+    action: str = strawberry.field(
+        description="CREATE, UPDATE, DELETE, VALIDATE, APPROVE, COMPLETE, LOGIN, LOGIN_FAILED, LOGOUT, TOTP_RESET or EXPORT."
+    )
+    object_type: str = strawberry.field(description="Kind of object (soort object).")
+    object_id: strawberry.ID | None = strawberry.field(
+        description="Global id of the object."
+    )
+    changed_fields: list[str] = strawberry.field(
+        description="Names of the fields that changed (gewijzigde velden)."
+    )
+    request_id: str | None
+    _user_id: strawberry.Private[uuid.UUID | None]
+    _organisation_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> AuditEvent:
+        return cls(
+            id=to_global_id("AuditEvent", row.id),
+            at=row.at,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=to_global_id(row.object_type, row.object_id)
+            if row.object_id
+            else None,
+            changed_fields=list(row.changed_fields),
+            request_id=row.request_id,
+            _user_id=row.user_id,
+            _organisation_id=row.organisation_id,
+        )
+
+    @strawberry.field(description="Organisation of the user who acted (organisatie).")
+    async def organisation(self, info: Info) -> Organisation | None:
+        if self._organisation_id is None:
+            return None
+        row = await info.context.loaders.organisation.load(self._organisation_id)
+        return Organisation.from_row(row) if row else None
 
 
 CostConnection = Connection[Cost]
@@ -587,6 +643,18 @@ class Project(Node):
         role = info.context.viewer.role if info.context.viewer else None
         items = [Cost.from_row(row, role) for row in page.rows]
         return build_connection(items, offset=offset, total=page.total)
+
+    @strawberry.field(
+        description="Audit trail of the project and its entries (audittrail), newest first."
+        + field_roles_text("Project.auditTrail"),
+        directives=field_directive("Project.auditTrail"),
+    )
+    async def audit_trail(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEvent] | None:
+        from srm.resolvers.audit import resolve_project_audit_trail
+
+        return await resolve_project_audit_trail(self._project_id, info, first, after)
 
     @strawberry.field(description="Candidates (kandidaten), earliest start first.")
     async def candidates(

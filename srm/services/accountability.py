@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +25,7 @@ from srm.domain.access import (
     Viewer,
     may_account_on_project,
     may_see_project,
+    may_validate_on_project,
 )
 from srm.domain.enums import (
     BonusKind,
@@ -58,6 +60,7 @@ from srm.models import (
     Project,
     Residence,
 )
+from srm.services.audit import AuditAction, changed_fields, record
 
 MAX_HOURS_PER_WEEK = Decimal(60)
 MAX_HOURLY_WAGE = Decimal("999999.99")
@@ -300,7 +303,67 @@ async def add_cost(
     )
     session.add(cost)
     await session.flush()
+    _record_entry(
+        session, viewer, AuditAction.CREATE, cost, project, _cost_state(cost).keys()
+    )
     return cost, project, values.warnings
+
+
+COST_AUDITED = ("description", "amount", "hours", "date", "category_id", "note")
+CANDIDATE_AUDITED = (
+    "first_name",
+    "name_infix",
+    "last_name",
+    "date_of_birth",
+    "residence_id",
+    "job_title",
+    "education_level",
+    "building_block_id",
+    "bonus_codes",
+    "target_group",
+    "contract_type",
+    "start_date",
+    "end_date",
+    "hours_per_week",
+    "hourly_wage",
+    "note",
+)
+
+
+def _cost_state(cost: Cost) -> dict[str, Any]:
+    return {
+        name: getattr(cost, name)
+        for name in COST_AUDITED
+        if getattr(cost, name) is not None
+    }
+
+
+def _candidate_state(candidate: Candidate) -> dict[str, Any]:
+    return {
+        name: getattr(candidate, name)
+        for name in CANDIDATE_AUDITED
+        if getattr(candidate, name) not in (None, [])
+    }
+
+
+def _record_entry(
+    session: AsyncSession,
+    viewer: Viewer,
+    action: str,
+    entry: Cost | Candidate,
+    project: Project,
+    fields: Any,
+) -> None:
+    record(
+        session,
+        action=action,
+        object_type=type(entry).__name__,
+        object_id=entry.id,
+        viewer=viewer,
+        project_id=project.id,
+        region_id=project.region_id,
+        fields=list(fields),
+    )
 
 
 async def entry_for_change(
@@ -360,6 +423,7 @@ async def update_cost(
     )
     problems.raise_if_any()
     assert values is not None
+    before = _cost_state(cost)
     now = datetime.now(tz=UTC)
     cost.description = values.description
     cost.amount = values.amount
@@ -372,6 +436,14 @@ async def update_cost(
     cost.updated_at = now
     session.add(cost)
     await session.flush()
+    _record_entry(
+        session,
+        viewer,
+        AuditAction.UPDATE,
+        cost,
+        project,
+        changed_fields(before, _cost_state(cost)),
+    )
     return cost, project, values.warnings
 
 
@@ -634,6 +706,14 @@ async def add_candidate(
     )
     session.add(candidate)
     await _flush_candidate(session)
+    _record_entry(
+        session,
+        viewer,
+        AuditAction.CREATE,
+        candidate,
+        project,
+        _candidate_state(candidate).keys(),
+    )
     return candidate, project
 
 
@@ -668,6 +748,7 @@ async def update_candidate(
     )
     problems.raise_if_any()
     assert values is not None
+    before = _candidate_state(candidate)
     now = datetime.now(tz=UTC)
     for name, value in values.items():
         setattr(candidate, name, value)
@@ -676,6 +757,14 @@ async def update_candidate(
     candidate.updated_at = now
     session.add(candidate)
     await _flush_candidate(session)
+    _record_entry(
+        session,
+        viewer,
+        AuditAction.UPDATE,
+        candidate,
+        project,
+        changed_fields(before, _candidate_state(candidate)),
+    )
     return candidate, project
 
 
@@ -691,6 +780,70 @@ async def delete_entry(
     _check_project_open(problems, project)
     _check_not_validated(problems, entry)
     problems.raise_if_any()
+    _record_entry(session, viewer, AuditAction.DELETE, entry, project, [])
     await session.delete(entry)
     await session.flush()
     return project
+
+
+async def validate_entry(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    model: type[Cost] | type[Candidate],
+    entry_id: uuid.UUID | None,
+) -> tuple[Cost | Candidate, Project]:
+    """Mark an entry as validated by the account manager; it is locked from then on."""
+    if entry_id is None:
+        raise NotFound
+    entry = await session.get(model, entry_id, with_for_update=True)
+    if entry is None:
+        raise NotFound
+    project = await session.get(Project, entry.project_id)
+    assert project is not None
+    parties = _parties(project)
+    if not may_see_project(viewer, parties) or not may_validate_on_project(
+        viewer, parties
+    ):
+        raise NotFound
+    problems = ProblemCollector()
+    if project.status == ProjectStatus.COMPLETED:
+        _check_project_open(problems, project)
+    if entry.validated_at is not None:
+        problems.add(
+            "id", UserErrorCode.ALREADY_VALIDATED, "The entry is validated already."
+        )
+    problems.raise_if_any()
+    entry.validated_at = datetime.now(tz=UTC)
+    entry.validated_by = viewer.user_id
+    session.add(entry)
+    await session.flush()
+    _record_entry(
+        session, viewer, AuditAction.VALIDATE, entry, project, ["validated_at"]
+    )
+    return entry, project
+
+
+async def possible_duplicates(
+    session: AsyncSession, candidate_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Return the candidates whose person occurs on another project with an overlapping period.
+
+    ``person_key`` is keyed per region, so equal keys can only come from the
+    same region. Nothing of the other project is returned.
+    """
+    other = sa.orm.aliased(Candidate)
+    overlapping = (
+        sa.select(other.id)
+        .where(
+            other.person_key == Candidate.person_key,
+            other.project_id != Candidate.project_id,
+            other.start_date <= Candidate.end_date,
+            other.end_date >= Candidate.start_date,
+        )
+        .exists()
+    )
+    rows = await session.exec(  # type: ignore[call-overload]
+        sa.select(Candidate.id).where(Candidate.id.in_(candidate_ids), overlapping)  # type: ignore[attr-defined]
+    )
+    return set(rows.scalars().all())

@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from srm.domain.access import Viewer
 from srm.domain.errors import RateLimited
 from srm.models import Organisation, Session, User
+from srm.services.audit import AuditAction, record
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,16 @@ async def login(
     valid = await asyncio.to_thread(_verify_password, stored_hash, password)
     if not valid or user is None:
         await limiter.record_failure(account_key, address_key)
+        async with sessionmaker.begin() as session:
+            record(
+                session,
+                action=AuditAction.LOGIN_FAILED,
+                object_type="User",
+                object_id=user.id if user else None,
+                user_id=user.id if user else None,
+                organisation_id=user.organisation_id if user else None,
+                fields=["password"],
+            )
         logger.info(
             "login failed for account key %s from %s", account_key[0], client_address
         )
@@ -197,11 +208,28 @@ async def verify_totp(
             user.totp_last_step is not None and step <= user.totp_last_step
         ):
             await limiter.record_failure(account_key)
+            record(
+                session,
+                action=AuditAction.LOGIN_FAILED,
+                object_type="User",
+                object_id=user.id,
+                user_id=user.id,
+                organisation_id=user.organisation_id,
+                fields=["code"],
+            )
             logger.info("authenticator code rejected for user %s", user_id)
             return CodeStep(token=None, user_id=None)
         user.totp_last_step = step
         token = secrets.token_urlsafe(32)
         session.add(user)
+        record(
+            session,
+            action=AuditAction.LOGIN,
+            object_type="User",
+            object_id=user.id,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+        )
         session.add(
             Session(
                 user_id=user.id,

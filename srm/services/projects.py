@@ -20,6 +20,7 @@ from srm.domain.errors import ProblemCollector, UserErrorCode
 from srm.domain.inputs import check_money, check_period, check_text
 from srm.models import Organisation, Policy, Project, Region
 from srm.services.access import visible_projects_clause
+from srm.services.audit import AuditAction, record
 from srm.services.progress import obligation_sql, progress_columns
 
 _project = Project.__table__.c  # type: ignore[attr-defined]
@@ -163,8 +164,8 @@ async def list_projects(
         ProjectOrderField.CONTRACTING_AUTHORITY: sa.func.lower(authority.c.name),
         ProjectOrderField.CONTRACTOR: sa.func.lower(contractor.c.name),
         ProjectOrderField.INTERMEDIARY: sa.func.lower(intermediary.c.name),
-        ProjectOrderField.REGION: region.c.name,
-        ProjectOrderField.POLICY: policy.c.name,
+        ProjectOrderField.REGION: sa.func.lower(region.c.name),
+        ProjectOrderField.POLICY: sa.func.lower(policy.c.name),
         ProjectOrderField.START_DATE: _project.start_date,
         ProjectOrderField.END_DATE: _project.end_date,
         ProjectOrderField.AGREEMENT_TYPE: _project.agreement_type,
@@ -332,4 +333,29 @@ async def create_project(
     )
     session.add(project)
     await session.flush()
+    record(
+        session,
+        action=AuditAction.CREATE,
+        object_type="Project",
+        object_id=project.id,
+        viewer=viewer,
+        project_id=project.id,
+        region_id=project.region_id,
+        fields=[
+            name
+            for name in (
+                "name",
+                "reference",
+                "contractor_id",
+                "intermediary_id",
+                "region_id",
+                "policy_id",
+                "start_date",
+                "end_date",
+                "agreement_type",
+                "obligation_amount",
+            )
+            if getattr(project, name) is not None
+        ],
+    )
     return project
