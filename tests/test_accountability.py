@@ -25,17 +25,14 @@ PROJECT_FIELDS = """
   policy { id fulltimeHoursPerWeek buildingBlocks { id code yearlyValue maxMonths } }
 """
 
-CREATE_PROJECT = (
-    """
-mutation Create($input: CreateProjectInput!) {
-  createProject(input: $input) {
-    project { %s }
-    userErrors { field code message }
-  }
-}
+CREATE_PROJECT = f"""
+mutation Create($input: CreateProjectInput!) {{
+  createProject(input: $input) {{
+    project {{ {PROJECT_FIELDS} }}
+    userErrors {{ field code message }}
+  }}
+}}
 """
-    % PROJECT_FIELDS
-)
 
 ADD_CANDIDATE = """
 mutation Add($input: AddCandidateInput!) {
