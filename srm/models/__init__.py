@@ -1,6 +1,7 @@
 """Tables of the monitor (SQLModel). Importing this package registers them all."""
 
 from srm.models.accountability import Candidate, Cost
+from srm.models.accounts import AccountToken, OutboxMail
 from srm.models.audit import AuditEvent
 from srm.models.organisations import Organisation, Session, User
 from srm.models.policies import Bonus, BuildingBlock, CostCategory, Policy
@@ -8,6 +9,8 @@ from srm.models.projects import Project
 from srm.models.reference import Municipality, Region, Residence
 
 __all__ = [
+    "AccountToken",
+    "OutboxMail",
     "AuditEvent",
     "Bonus",
     "BuildingBlock",
