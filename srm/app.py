@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from arq import create_pool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,20 +19,19 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from srm.config import Settings
 from srm.context import Context, create_loaders
 from srm.db import create_engine, create_sessionmaker
-from srm.request_context import request_id_var
+from srm.middleware import RequestGuardMiddleware, RequestIdMiddleware
+from srm.redis import arq_redis_settings
+from srm.resolvers.accounts import CSRF_COOKIE, SESSION_COOKIE
 from srm.schema.schema import schema
 from srm.services.auth import authenticate
 
 logger = logging.getLogger(__name__)
-
-REQUEST_ID_HEADER = "x-request-id"
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
+    redis_url: str
+    queue: Any = None
 
 
 class MonitorGraphQL(GraphQL):
@@ -56,7 +59,7 @@ class MonitorGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         resources = self.resources
-        token = _bearer_token(request)
+        token = _bearer_token(request) or _cookie_token(request)
         auth = None
         if token:
             auth = await authenticate(
@@ -73,6 +76,8 @@ class MonitorGraphQL(GraphQL):
             client_address=request.client.host if request.client else "unknown",
             auth=auth,
             loaders=create_loaders(resources.sessionmaker),
+            queue=resources.queue,
+            response=response,
         )
 
 
@@ -84,37 +89,21 @@ def _bearer_token(request: Request | WebSocket) -> str | None:
     return None
 
 
-class RequestIdMiddleware:
-    """Give every request an id, taken from X-Request-ID when sane, and echo it back."""
+def _cookie_token(request: Request | WebSocket) -> str | None:
+    """Return the session cookie's token when the request proves it is no cross-site request.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        incoming = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"")
-        text = incoming.decode("latin-1")
-        request_id = (
-            text
-            if 8 <= len(text) <= 64 and text.replace("-", "").isalnum()
-            else uuid.uuid4().hex
-        )
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = request_id_var.set(request_id)
-
-        async def send_with_id(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
+    Browsers send the value of the readable ``srm_csrf`` cookie in the
+    ``X-CSRF-Token`` header; another site can neither read that cookie nor set
+    the header, and SameSite=Strict keeps the cookies off cross-site requests.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    csrf_cookie = request.cookies.get(CSRF_COOKIE)
+    csrf_header = request.headers.get("x-csrf-token")
+    if not token or not csrf_cookie or not csrf_header:
+        return None
+    if not hmac.compare_digest(csrf_cookie.encode(), csrf_header.encode()):
+        return None
+    return token
 
 
 def create_app(settings: Settings, database_url: str, redis_url: str) -> Starlette:
@@ -125,6 +114,7 @@ def create_app(settings: Settings, database_url: str, redis_url: str) -> Starlet
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         redis=Redis.from_url(redis_url),
+        redis_url=redis_url,
     )
 
     async def health(request: Request) -> Response:
@@ -151,8 +141,15 @@ def create_app(settings: Settings, database_url: str, redis_url: str) -> Starlet
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            resources.queue = await create_pool(arq_redis_settings(redis_url))
+        except (OSError, ConnectionError) as error:
+            # Mails stay in the outbox; the worker's periodic job sends them later.
+            logger.warning("job queue unavailable at start: %s", type(error).__name__)
         logger.info("API started")
         yield
+        if resources.queue is not None:
+            await resources.queue.aclose()
         await resources.redis.aclose()
         await resources.engine.dispose()
         logger.info("API stopped")
@@ -167,5 +164,6 @@ def create_app(settings: Settings, database_url: str, redis_url: str) -> Starlet
         lifespan=lifespan,
     )
     app.state.resources = resources
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -64,11 +64,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         try:
             app = create_app(settings, database_url, redis_url)
             logger.info("GraphQL at http://%s:%d/graphql", args.host, args.port)
+            # srm.middleware writes the access log without query strings.
             uvicorn.run(
                 app,
                 host=args.host,
                 port=args.port,
                 log_level=settings.log_level.lower(),
+                access_log=False,
             )
         finally:
             if worker_process is not None:

@@ -222,6 +222,12 @@ class Context:
     client_address: str
     auth: AuthenticatedUser | None
     loaders: Loaders
+    queue: Any = (
+        None  # arq pool for jobs; None when Redis could not be reached at start
+    )
+    response: Any = (
+        None  # Starlette response whose headers and cookies reach the client
+    )
     today: date = field(default_factory=today_in_amsterdam)
     authentication_attempts: int = 0
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -32,6 +33,8 @@ from srm.models import Organisation, Session, User
 from srm.services.auth import token_hash
 
 TEST_SECRET = "test-secret-key-not-for-production"
+
+pytest_plugins = ["tests.project_fixtures"]
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,25 @@ def test_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServe
         )
         database_url = database_url or embedded.admin_url
         redis_url = redis_url or embedded.redis_url
+    # A random database number keeps concurrent runs on one Redis apart; the tests
+    # delete only keys under srm: there.
+    redis_url = str(make_url_redis(redis_url, secrets.randbelow(15) + 1))
     try:
         yield TestServers(admin_database_url=database_url, redis_url=redis_url)
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def make_url_redis(url: str, database: int) -> str:
+    """Return a Redis URL that selects ``database``, for redis:// and unix:// URLs."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "db"] + [
+            ("db", str(database))
+        ]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 async def create_test_database(admin_url: str, prefix: str) -> str:

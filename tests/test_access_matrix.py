@@ -218,7 +218,14 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 # Operations that act on no project; they have tests of their own below.
-WITHOUT_PROJECT = {"logout", "createProject", "auditTrail"}
+WITHOUT_PROJECT = {
+    "logout",
+    "createProject",
+    "auditTrail",
+    "inviteUser",
+    "changePassword",
+    "resetTwoFactor",
+}
 
 
 def test_matrix_covers_every_operation() -> None:
@@ -302,6 +309,11 @@ async def test_anonymous_unauthenticated(anonymous: Any, operation: str) -> None
             userErrors { code } } }""",
         "deleteEntry": 'mutation { deleteEntry(input: {id: "x"}) { userErrors { code } } }',
         "validateEntry": 'mutation { validateEntry(input: {id: "x"}) { userErrors { code } } }',
+        "inviteUser": """mutation { inviteUser(input: {email: "nieuw@demo.srm.example",
+            fullName: "Nieuw"}) { userErrors { code } } }""",
+        "changePassword": """mutation { changePassword(input: {currentPassword: "x",
+            newPassword: "y"}) { userErrors { code } } }""",
+        "resetTwoFactor": 'mutation { resetTwoFactor(input: {userId: "x"}) { userErrors { code } } }',
     }
 
     body = await anonymous.post(documents[operation])

@@ -27,15 +27,31 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "deleteEntry": ACCOUNTING_ROLES,
     "validateEntry": frozenset({Role.ACCOUNT_MANAGER}),
     "auditTrail": frozenset({Role.COORDINATOR}),
+    "inviteUser": ALL_ROLES,
+    "changePassword": ALL_ROLES,
+    "resetTwoFactor": frozenset({Role.COORDINATOR}),
 }
 
 # Roles that may read each restricted field of an object type. Other roles get null.
 FIELD_ROLES: dict[str, frozenset[Role]] = {
     # The project's contact persons read the trail of its entries.
     "Project.auditTrail": ACCOUNTING_ROLES,
+    # Every role, but only for its own organisation; coordinators also for those they administer.
+    "Organisation.users": ALL_ROLES,
 }
 
-PUBLIC_OPERATIONS = frozenset({"login", "verifyTotp"})
+# Operations without a session: the login steps and the account links of mails.
+PUBLIC_OPERATIONS = frozenset(
+    {
+        "login",
+        "verifyTotp",
+        "activateAccount",
+        "startTotpSetup",
+        "confirmTotpSetup",
+        "requestPasswordReset",
+        "resetPassword",
+    }
+)
 
 
 @dataclass(frozen=True)

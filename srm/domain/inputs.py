@@ -9,7 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from srm.domain.errors import ProblemCollector, UserErrorCode
 
-MAX_MONEY = Decimal("999999999999.99")  # NUMERIC(14, 2)
+# Upper limit of one amount. Far below NUMERIC(14, 2), so sums of many entries
+# stay readable; no single social return cost or obligation comes near it.
+MAX_MONEY = Decimal("1000000000.00")
 
 
 def decimal_places(value: Decimal) -> int:
@@ -23,8 +25,9 @@ def check_money(
     value: Decimal | None,
     *,
     required: bool = True,
+    maximum: Decimal = MAX_MONEY,
 ) -> Decimal | None:
-    """Check a euro amount: positive, at most two decimals, within NUMERIC(14, 2)."""
+    """Check a euro amount: positive, at most two decimals, at most ``maximum``."""
     if value is None:
         if required:
             problems.add(
@@ -57,11 +60,11 @@ def check_money(
             f"{field_name} must be more than 0, got {value}.",
         )
         return None
-    if value > MAX_MONEY:
+    if value > maximum:
         problems.add(
             field_name,
             UserErrorCode.OUT_OF_RANGE,
-            f"{field_name} must be at most {MAX_MONEY}.",
+            f"{field_name} must be at most {maximum}, got {value}.",
         )
         return None
     return value.quantize(Decimal("0.01"))
@@ -143,9 +146,17 @@ def check_period(
 
 
 def normalise_name(text: str) -> str:
-    """Lower-case a name without accents and with single spaces, for comparison."""
+    """Lower-case a name without accents, invisible characters and double spaces.
+
+    Format characters (Unicode category Cf, such as a zero-width space) are
+    dropped, so they cannot make one person look like two.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
-    without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_accents = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
     return re.sub(r"\s+", " ", without_accents).strip().casefold()
 
 

@@ -10,7 +10,6 @@ from srm.models.reference import Municipality, Region, Residence
 
 __all__ = [
     "AccountToken",
-    "OutboxMail",
     "AuditEvent",
     "Bonus",
     "BuildingBlock",
@@ -19,6 +18,7 @@ __all__ = [
     "CostCategory",
     "Municipality",
     "Organisation",
+    "OutboxMail",
     "Policy",
     "Project",
     "Region",

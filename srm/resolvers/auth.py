@@ -48,7 +48,7 @@ class LogoutPayload:
     user_errors: list[UserError]
 
 
-def _count_attempt(info: Info) -> None:
+def count_attempt(info: Info) -> None:
     context = context_of(info)
     context.authentication_attempts += 1
     if context.authentication_attempts > MAX_AUTHENTICATION_OPERATIONS_PER_REQUEST:
@@ -56,7 +56,7 @@ def _count_attempt(info: Info) -> None:
 
 
 async def resolve_login(info: Info, input: LoginInput) -> LoginPayload:
-    _count_attempt(info)
+    count_attempt(info)
     context = context_of(info)
     step = await auth_service.login(
         context.sessionmaker,
@@ -97,7 +97,7 @@ def build_viewer(auth: auth_service.AuthenticatedUser) -> Viewer:
 
 
 async def resolve_verify_totp(info: Info, input: VerifyTotpInput) -> VerifyTotpPayload:
-    _count_attempt(info)
+    count_attempt(info)
     context = context_of(info)
     step = await auth_service.verify_totp(
         context.sessionmaker,
@@ -146,6 +146,9 @@ async def resolve_logout(info: Info) -> LogoutPayload:
             object_id=viewer.user_id,
             viewer=viewer,
         )
+    from srm.resolvers.accounts import clear_session_cookies
+
+    clear_session_cookies(info)
     logger.info("session of user %s revoked by logout", viewer.user_id)
     return LogoutPayload(success=True, user_errors=[])
 

@@ -9,13 +9,14 @@ import strawberry
 from strawberry.types import Info
 
 from srm.domain.errors import InputProblems
+from srm.domain.inputs import MAX_MONEY
 from srm.resolvers.common import (
     backward_window,
     context_of,
     page_window,
     require_viewer,
 )
-from srm.schema.errors import UserError, from_input_problems, user_errors
+from srm.schema.errors import UserError, bad_request, from_input_problems, user_errors
 from srm.schema.inputs import CreateProjectInput, ProjectFilter, ProjectOrder
 from srm.schema.relay import Connection, build_connection, decode_id
 from srm.schema.types import Project
@@ -31,6 +32,12 @@ def _filter_values(value: ProjectFilter | None) -> project_service.ProjectFilter
     if value.region and region_id is None:
         # An unknown region matches no project rather than every project.
         region_id = uuid.UUID(int=0)
+    amounts = value.obligation_amount
+    for bound in (amounts.from_, amounts.to) if amounts else ():
+        if bound is not None and not 0 <= bound <= MAX_MONEY:
+            raise bad_request(
+                f"obligationAmount bounds must lie between 0 and {MAX_MONEY}, got {bound}."
+            )
     return project_service.ProjectFilterValues(
         search=value.search,
         status=value.status,
@@ -59,6 +66,10 @@ async def resolve_projects(
 ) -> Connection[Project]:
     context = context_of(info)
     viewer = require_viewer(info)
+    if (first is not None or after is not None) and (
+        last is not None or before is not None
+    ):
+        raise bad_request("Use first and after, or last and before, not both.")
     filters = _filter_values(filter)
     order = [
         project_service.OrderTerm(

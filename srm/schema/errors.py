@@ -67,7 +67,10 @@ def bad_request(message: str) -> ClientError:
 _DOMAIN_ERRORS: dict[type[Exception], tuple[str, str]] = {
     NotFound: ("NOT_FOUND", "Not found."),
     Forbidden: ("FORBIDDEN", "Your role may not run this operation."),
-    Unauthenticated: ("UNAUTHENTICATED", "Log in first: send a bearer token."),
+    Unauthenticated: (
+        "UNAUTHENTICATED",
+        "Not logged in, or the session ended: log in and send the token as a bearer token.",
+    ),
 }
 
 
@@ -123,13 +126,21 @@ class ErrorCodes(SchemaExtension):
                 path=error.path,
                 extensions={"code": "RATE_LIMITED", "retryAfter": original.retry_after},
             )
-        if isinstance(original, ValueError) and error.path is None:
-            # Scalar parsing of variables: the message names the bad value.
+        if error.path is None:
+            # Parsing and coercing the request's variables failed before any resolver
+            # ran. The message may quote the variables, passwords included, so it is
+            # returned to the client that sent them and never logged.
             return GraphQLError(
-                error.message, nodes=error.nodes, extensions={"code": "BAD_REQUEST"}
+                error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                extensions={"code": "BAD_REQUEST"},
             )
+        # The engine hides SQL parameters, so the traceback carries no input values.
         logger.error(
-            "unexpected error in request %s at %s",
+            "unexpected %s in request %s at %s",
+            type(original).__name__,
             request_id,
             ".".join(str(p) for p in error.path or []),
             exc_info=original,

@@ -78,6 +78,11 @@ class LoginInput:
 class VerifyTotpInput:
     challenge: str
     code: str
+    cookie: bool = strawberry.field(
+        default=False,
+        description="Browsers: set an HttpOnly session cookie instead of returning the token; "
+        "later requests then send the srm_csrf cookie's value in an X-CSRF-Token header.",
+    )
 
 
 @strawberry.input(description="A new project (opdracht).")

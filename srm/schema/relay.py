@@ -13,6 +13,7 @@ import strawberry
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 10_000_000  # deeper pages are refused; use filters instead
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -82,7 +83,7 @@ def decode_cursor(cursor: str) -> int | None:
         offset = int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if prefix != "offset" or offset < 0:
+    if prefix != "offset" or not 0 <= offset <= MAX_OFFSET:
         return None
     return offset
 

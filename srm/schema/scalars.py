@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import NewType
 
 import strawberry
 
+# Plain ASCII digits with an optional sign and decimal point: no exponent, no
+# underscores and no digits of other scripts, which Decimal() would accept.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
 
 def _parse_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError('Decimal must be a string such as "1250.00"')
+    # str() of a JSON number keeps the digits the client sent, so extra decimals show.
+    text = str(value).strip()
+    if not _DECIMAL_TEXT.fullmatch(text):
+        raise ValueError(f'{value!r} is not a decimal number; write it like "1250.00"')
     try:
-        # str() of a JSON number keeps the digits the client sent, so extra decimals show.
-        parsed = Decimal(str(value).strip())
+        parsed = Decimal(text)
     except InvalidOperation as error:
         raise ValueError(f"{value!r} is not a decimal number") from error
     if not parsed.is_finite():

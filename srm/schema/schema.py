@@ -7,7 +7,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
-from srm.resolvers import accountability, audit, auth, projects, reference
+from srm.resolvers import accountability, accounts, audit, auth, projects, reference
 from srm.schema.directives import requires_role, roles_text
 from srm.schema.errors import ErrorCodes
 from srm.schema.relay import Connection, Node
@@ -89,6 +89,44 @@ class Mutation:
     verify_totp: auth.VerifyTotpPayload = strawberry.mutation(
         resolver=auth.resolve_verify_totp,
         description="Second login step: challenge and authenticator code; returns a session token.",
+    )
+    activate_account: accounts.ActivateAccountPayload = strawberry.mutation(
+        resolver=accounts.resolve_activate_account,
+        description="Set the first password with the token of the welcome mail (account activeren); "
+        "returns a challenge for the authenticator setup.",
+    )
+    start_totp_setup: accounts.StartTotpSetupPayload = strawberry.mutation(
+        resolver=accounts.resolve_start_totp_setup,
+        description="Create the authenticator secret; returns the otpauth:// URI and a QR code (SVG).",
+    )
+    confirm_totp_setup: accounts.ConfirmTotpSetupPayload = strawberry.mutation(
+        resolver=accounts.resolve_confirm_totp_setup,
+        description="Confirm the authenticator with its first code; logs the user in.",
+    )
+    request_password_reset: accounts.RequestPasswordResetPayload = strawberry.mutation(
+        resolver=accounts.resolve_request_password_reset,
+        description="Mail a reset link if the address has an account (wachtwoord vergeten). "
+        "The answer is the same either way.",
+    )
+    reset_password: accounts.ResetPasswordPayload = strawberry.mutation(
+        resolver=accounts.resolve_reset_password,
+        description="Set a new password with the token of the reset mail; ends every session.",
+    )
+    invite_user: accounts.InviteUserPayload = _mutation(  # type: ignore[assignment]
+        accounts.resolve_invite_user,
+        "inviteUser",
+        "Create an account for a colleague and mail the activation link (uitnodigen).",
+    )
+    change_password: accounts.ChangePasswordPayload = _mutation(  # type: ignore[assignment]
+        accounts.resolve_change_password,
+        "changePassword",
+        "Change the viewer's password; ends every session of the user.",
+    )
+    reset_two_factor: accounts.ResetTwoFactorPayload = _mutation(  # type: ignore[assignment]
+        accounts.resolve_reset_two_factor,
+        "resetTwoFactor",
+        "Reset a user's authenticator link (2FA resetten); the user sets it up at the next login "
+        "and is told by mail.",
     )
     logout: auth.LogoutPayload = _mutation(  # type: ignore[assignment]
         auth.resolve_logout, "logout", "End the current session (uitloggen)."

@@ -143,6 +143,7 @@ class Organisation(Node):
     kvk_number: str | None = strawberry.field(
         description="Chamber of Commerce number (KvK-nummer)."
     )
+    _organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_row(cls, row: OrganisationRow) -> Organisation:
@@ -151,7 +152,19 @@ class Organisation(Node):
             name=row.name,
             kind=row.kind,
             kvk_number=row.kvk_number,
+            _organisation_id=row.id,
         )
+
+    @strawberry.field(
+        description="Accounts of the organisation (accounts); null unless the viewer works "
+        "there or is a coordinator who administers it."
+        + field_roles_text("Organisation.users"),
+        directives=field_directive("Organisation.users"),
+    )
+    async def users(self, info: Info) -> list[User] | None:
+        from srm.resolvers.accounts import resolve_organisation_users
+
+        return await resolve_organisation_users(info, self._organisation_id)
 
 
 @strawberry.type(
@@ -671,11 +684,14 @@ class Project(Node):
         return build_connection(items, offset=offset, total=page.total)
 
 
-@strawberry.type(description="The logged-in user (gebruiker).")
-class User:
+@strawberry.type(description="Account of a person (gebruiker).")
+class User(Node):
     id: strawberry.ID
     email: str
     full_name: str = strawberry.field(description="Full name (naam).")
+    totp_confirmed: bool | None = strawberry.field(
+        default=None, description="Authenticator set up (tweestapsverificatie actief)."
+    )
 
 
 @strawberry.type(description="The logged-in user with organisation and role.")

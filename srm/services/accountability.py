@@ -63,7 +63,7 @@ from srm.models import (
 from srm.services.audit import AuditAction, changed_fields, record
 
 MAX_HOURS_PER_WEEK = Decimal(60)
-MAX_HOURLY_WAGE = Decimal("999999.99")
+MAX_HOURLY_WAGE = Decimal("1000.00")  # euros per hour; far above any real wage
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 MINIMUM_AGE_AT_START = 13
 
@@ -173,6 +173,13 @@ async def _check_cost(
     note_text = check_text(problems, "note", note, max_length=5000, required=False)
     if entry_date is None:
         problems.add("date", UserErrorCode.REQUIRED, "date is required.")
+    elif not project.start_date <= entry_date <= project.end_date:
+        problems.add(
+            "date",
+            UserErrorCode.OUTSIDE_PROJECT_PERIOD,
+            f"date {entry_date.isoformat()} is outside the project period "
+            f"{project.start_date.isoformat()} to {project.end_date.isoformat()}.",
+        )
 
     category: CostCategory | None = None
     if category_given:
@@ -577,11 +584,13 @@ async def _check_candidate(
     hours = check_hours(
         problems, "hoursPerWeek", fields.hours_per_week, maximum=MAX_HOURS_PER_WEEK
     )
-    wage = check_money(problems, "hourlyWage", fields.hourly_wage, required=False)
-    if wage is not None and wage > MAX_HOURLY_WAGE:
-        problems.add(
-            "hourlyWage", UserErrorCode.OUT_OF_RANGE, "hourlyWage is out of range."
-        )
+    wage = check_money(
+        problems,
+        "hourlyWage",
+        fields.hourly_wage,
+        required=False,
+        maximum=MAX_HOURLY_WAGE,
+    )
 
     if problems.problems:
         return None

@@ -36,6 +36,8 @@ password_hasher = PasswordHasher()  # argon2id with the library's current defaul
 _DUMMY_HASH = password_hasher.hash(secrets.token_hex(16))
 
 CHALLENGE_PREFIX = "srm:login-challenge:"
+# A separate prefix, so a setup challenge can never pass the code step of a login.
+SETUP_CHALLENGE_PREFIX = "srm:login-setup-challenge:"
 FAILURE_PREFIX = "srm:login-failures:"
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 50
@@ -62,6 +64,11 @@ def _verify_password(stored_hash: str | None, password: str) -> bool:
         )
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Check a password in a worker thread; an account without password never matches."""
+    return await asyncio.to_thread(_verify_password, stored_hash, password)
 
 
 def _email_key(email: str) -> str:
@@ -148,13 +155,56 @@ async def login(
                 sa.update(User).where(User.id == user.id).values(password_hash=new_hash)
             )
     if not user.totp_confirmed:
-        return LoginStep(challenge=None, totp_setup_required=True, valid=True)
+        setup = await issue_setup_challenge(redis, user.id, challenge_seconds)
+        return LoginStep(challenge=setup, totp_setup_required=True, valid=True)
 
     challenge = secrets.token_urlsafe(32)
     await redis.set(
         CHALLENGE_PREFIX + token_hash(challenge), str(user.id), ex=challenge_seconds
     )
     return LoginStep(challenge=challenge, totp_setup_required=False, valid=True)
+
+
+async def issue_setup_challenge(redis: Redis, user_id: uuid.UUID, seconds: int) -> str:
+    """Return a challenge that allows setting up the authenticator of one user."""
+    challenge = secrets.token_urlsafe(32)
+    await redis.set(
+        SETUP_CHALLENGE_PREFIX + token_hash(challenge), str(user_id), ex=seconds
+    )
+    return challenge
+
+
+async def user_of_setup_challenge(redis: Redis, challenge: str) -> uuid.UUID | None:
+    value = await redis.get(SETUP_CHALLENGE_PREFIX + token_hash(challenge))
+    if value is None:
+        return None
+    return uuid.UUID(value.decode() if isinstance(value, bytes) else value)
+
+
+async def drop_setup_challenge(redis: Redis, challenge: str) -> None:
+    await redis.delete(SETUP_CHALLENGE_PREFIX + token_hash(challenge))
+
+
+def new_session(
+    user_id: uuid.UUID, now: datetime, max_hours: int
+) -> tuple[str, Session]:
+    """Return a new bearer token and the session row that stores its hash."""
+    token = secrets.token_urlsafe(32)
+    return token, Session(
+        user_id=user_id,
+        token_hash=token_hash(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=max_hours),
+    )
+
+
+async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        sa.update(Session)
+        .where(Session.user_id == user_id, Session.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=datetime.now(tz=UTC))
+    )
 
 
 def matching_time_step(secret: str, code: str, now: datetime) -> int | None:
@@ -220,7 +270,7 @@ async def verify_totp(
             logger.info("authenticator code rejected for user %s", user_id)
             return CodeStep(token=None, user_id=None)
         user.totp_last_step = step
-        token = secrets.token_urlsafe(32)
+        token, opened = new_session(user.id, now, session_max_hours)
         session.add(user)
         record(
             session,
@@ -230,15 +280,7 @@ async def verify_totp(
             user_id=user.id,
             organisation_id=user.organisation_id,
         )
-        session.add(
-            Session(
-                user_id=user.id,
-                token_hash=token_hash(token),
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + timedelta(hours=session_max_hours),
-            )
-        )
+        session.add(opened)
     await redis.delete(key)
     await limiter.clear(account_key[0])
     logger.info("session opened for user %s", user_id)

@@ -17,7 +17,8 @@ _candidate = Candidate.__table__.c  # type: ignore[attr-defined]
 _cost = Cost.__table__.c  # type: ignore[attr-defined]
 _project = Project.__table__.c  # type: ignore[attr-defined]
 
-MONEY_TYPE = sa.Numeric(14, 2)
+# Sums over many entries can pass NUMERIC(14, 2) of one entry: keep them unbounded.
+SUM_TYPE = sa.Numeric()
 
 
 def candidate_value_sql(
@@ -36,7 +37,7 @@ def candidate_value_sql(
     )
     exact = numerator / (sa.cast(_candidate.fulltime_hours, sa.Numeric) * 365)
     return sa.case(
-        (last_day < _candidate.first_day, sa.literal(0, MONEY_TYPE)),
+        (last_day < _candidate.first_day, sa.literal(0, SUM_TYPE)),
         else_=sa.func.round(exact, 2),
     )
 
@@ -84,8 +85,8 @@ def progress_columns(today: date) -> tuple[list[sa.ColumnElement], list[sa.Subqu
     forecast = candidates.c.forecast + costs.c.forecast
     obligation = obligation_sql()
     columns = [
-        sa.cast(actual, MONEY_TYPE).label("progress_actual"),
-        sa.cast(forecast, MONEY_TYPE).label("progress_forecast"),
+        sa.cast(actual, SUM_TYPE).label("progress_actual"),
+        sa.cast(forecast, SUM_TYPE).label("progress_forecast"),
         sa.func.round(100 * actual / obligation, 1).label("progress_actual_percentage"),
         sa.func.round(100 * forecast / obligation, 1).label(
             "progress_forecast_percentage"

@@ -25,6 +25,11 @@ from srm.services.progress import obligation_sql, progress_columns
 
 _project = Project.__table__.c  # type: ignore[attr-defined]
 
+# Plausible project dates; anything outside is a typing error, not a contract.
+EARLIEST_PROJECT_DATE = date(2000, 1, 1)
+LATEST_PROJECT_DATE = date(2100, 12, 31)
+MAX_PROJECT_YEARS = 20
+
 
 class ProjectOrderField(StrEnum):
     NAME = "NAME"
@@ -249,7 +254,24 @@ async def create_project(
     reference = check_text(
         problems, "reference", new.reference, max_length=100, required=False
     )
-    check_period(problems, new.start_date, new.end_date)
+    if check_period(problems, new.start_date, new.end_date):
+        for field_name, day in (
+            ("startDate", new.start_date),
+            ("endDate", new.end_date),
+        ):
+            if not EARLIEST_PROJECT_DATE <= day <= LATEST_PROJECT_DATE:
+                problems.add(
+                    field_name,
+                    UserErrorCode.OUT_OF_RANGE,
+                    f"{field_name} must lie between {EARLIEST_PROJECT_DATE.isoformat()} and "
+                    f"{LATEST_PROJECT_DATE.isoformat()}.",
+                )
+        if (new.end_date - new.start_date).days > MAX_PROJECT_YEARS * 366:
+            problems.add(
+                "endDate",
+                UserErrorCode.OUT_OF_RANGE,
+                f"A project may run at most {MAX_PROJECT_YEARS} years.",
+            )
 
     contractor = (
         await session.get(Organisation, new.contractor_id)
