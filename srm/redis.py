@@ -8,6 +8,8 @@ from arq.connections import RedisSettings
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 DEFAULT_REDIS_PORT = 6379
+# arq queue that the API server writes jobs to and the worker reads.
+QUEUE_NAME = "srm:queue"
 
 
 def arq_redis_settings(redis_url: str) -> RedisSettings:

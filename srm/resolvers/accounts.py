@@ -6,9 +6,11 @@ import logging
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 import strawberry
 from strawberry.types import Info
 
+from srm.domain.enums import Role
 from srm.domain.errors import (
     InputProblems,
     NotFound,
@@ -16,6 +18,8 @@ from srm.domain.errors import (
     UserProblem,
 )
 from srm.mail import schedule_sending
+from srm.models import Organisation as OrganisationRow
+from srm.models import User as UserRow
 from srm.resolvers.auth import build_viewer, count_attempt
 from srm.resolvers.common import context_of, require_viewer
 from srm.schema.errors import UserError, from_input_problems, not_found, user_errors
@@ -162,8 +166,40 @@ class ResetTwoFactorPayload:
 
 def user_type(row: Any) -> User:
     return User(
-        id=to_global_id("User", row.id), email=row.email, full_name=row.full_name
+        id=to_global_id("User", row.id),
+        email=row.email,
+        full_name=row.full_name,
+        totp_confirmed=row.totp_confirmed,
     )
+
+
+async def resolve_organisation_users(
+    info: Info, organisation_id: uuid.UUID
+) -> list[User] | None:
+    """Return the accounts of an organisation to its members and administering coordinators."""
+    context = context_of(info)
+    viewer = require_viewer(info)
+    async with context.sessionmaker() as session:
+        if viewer.organisation_id != organisation_id:
+            organisation = await session.get(OrganisationRow, organisation_id)
+            if viewer.role != Role.COORDINATOR or organisation is None:
+                return None
+            if not await service.coordinator_may_administer(
+                session, viewer, organisation
+            ):
+                return None
+        rows = (
+            (
+                await session.exec(  # type: ignore[call-overload]
+                    sa.select(UserRow)
+                    .where(UserRow.organisation_id == organisation_id)
+                    .order_by(UserRow.email)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return [user_type(row) for row in rows]
 
 
 async def _guard_token_guessing(info: Info) -> None:

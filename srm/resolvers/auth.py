@@ -128,6 +128,13 @@ async def resolve_verify_totp(info: Info, input: VerifyTotpInput) -> VerifyTotpP
         idle_minutes=context.settings.session_idle_minutes,
     )
     assert authenticated is not None
+    if input.cookie:
+        from srm.resolvers.accounts import set_session_cookies
+
+        set_session_cookies(info, step.token)
+        return VerifyTotpPayload(
+            token=None, viewer=build_viewer(authenticated), user_errors=[]
+        )
     return VerifyTotpPayload(
         token=step.token, viewer=build_viewer(authenticated), user_errors=[]
     )

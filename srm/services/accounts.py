@@ -19,6 +19,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from srm.config import Settings
@@ -71,11 +72,16 @@ def check_password(
         )
         return
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS:
+    # zxcvbn also recognises patterns such as repeats and keyboard rows; a score
+    # below 2 means "guessable within about 10^6 tries" in its scale of 0 to 4.
+    if (
+        lowered in COMMON_PASSWORDS
+        or zxcvbn(password, user_inputs=[email])["score"] < 2
+    ):
         problems.add(
             field,
             UserErrorCode.PASSWORD_TOO_COMMON,
-            "This password is in a list of common passwords; choose another.",
+            "This password is common or easy to guess; choose a longer or less predictable one.",
         )
     local_part = email.split("@", 1)[0].lower()
     if email.lower() in lowered or (len(local_part) >= 3 and local_part in lowered):
@@ -233,7 +239,7 @@ async def invite_user(
             "full_name": name,
             "organisation": organisation.name,
             "activation_url": link(settings, "activeren", token),
-            "expires_on": expires.date().isoformat(),
+            "expires_on": expires,
         },
     )
     record(

@@ -1,0 +1,425 @@
+"""Account life cycle end to end, with a real SMTP server and the mail job."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from srm.config import Settings
+from srm.demo import demo_password, demo_totp_secret
+from srm.models import AccountToken, OutboxMail, User
+from srm.services.auth import hash_password
+from tests.conftest import (
+    CONTRACTOR_EMAIL,
+    COORDINATOR_EMAIL,
+    GraphQLClient,
+    open_session,
+)
+from tests.smtp_sink import SmtpSink
+from workers.jobs import send_mail
+
+INVITE = """
+mutation($input: InviteUserInput!) {
+  inviteUser(input: $input) { user { id email } userErrors { field code message } }
+}
+"""
+ACTIVATE = """
+mutation($token: String!, $password: String!) {
+  activateAccount(input: {token: $token, password: $password}) {
+    challenge userErrors { field code message }
+  }
+}
+"""
+START_SETUP = """
+mutation($challenge: String!) {
+  startTotpSetup(input: {challenge: $challenge}) { secret otpauthUri qrCodeSvg userErrors { code } }
+}
+"""
+CONFIRM_SETUP = """
+mutation($challenge: String!, $code: String!) {
+  confirmTotpSetup(input: {challenge: $challenge, code: $code}) {
+    token viewer { role user { email } } userErrors { field code }
+  }
+}
+"""
+LOGIN = """
+mutation($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) { challenge totpSetupRequired userErrors { code } }
+}
+"""
+REQUEST_RESET = """
+mutation($email: String!) { requestPasswordReset(input: {email: $email}) { success userErrors { code } } }
+"""
+RESET = """
+mutation($token: String!, $password: String!) {
+  resetPassword(input: {token: $token, password: $password}) { success userErrors { field code } }
+}
+"""
+NEW_PASSWORD = "Kwelder-zandpad-2026!"
+
+
+@pytest.fixture(scope="module")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def worker_context(
+    sessionmaker: Any, settings: Settings, smtp_sink: SmtpSink
+) -> dict[str, Any]:
+    mail_settings = settings.model_copy(
+        update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port}
+    )
+    return {"sessionmaker": sessionmaker, "settings": mail_settings}
+
+
+async def deliver_outbox(
+    sessionmaker: Any, context: dict[str, Any], address: str
+) -> None:
+    """Run the mail job for every pending mail to ``address``, as the worker would."""
+    async with sessionmaker() as session:
+        ids = (
+            (
+                await session.exec(
+                    sa.select(OutboxMail.id).where(
+                        OutboxMail.to_address == address, OutboxMail.status == "PENDING"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for mail_id in ids:
+        await send_mail(context, str(mail_id))
+
+
+async def add_active_user(sessionmaker: Any, address: str, secret: str) -> None:
+    """Add an activated account with a confirmed authenticator to the demo contractor."""
+    async with sessionmaker.begin() as session:
+        contractor = (
+            await session.exec(sa.select(User).where(User.email == CONTRACTOR_EMAIL))
+        ).scalar_one()
+        session.add(
+            User(
+                email=address,
+                full_name="Tweestaps Herstel",
+                organisation_id=contractor.organisation_id,
+                role=contractor.role,
+                password_hash=hash_password(NEW_PASSWORD),
+                totp_secret=secret,
+                totp_confirmed=True,
+            )
+        )
+
+
+def link_token(message: Any) -> str:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"token=([A-Za-z0-9_-]+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def code_for(secret: str, steps: int = 0) -> str:
+    return pyotp.TOTP(secret).at(datetime.now(tz=UTC) + timedelta(seconds=30 * steps))
+
+
+async def test_invite_activate_login(
+    as_user: Any,
+    anonymous: GraphQLClient,
+    client: Any,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+) -> None:
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    address = "nieuwe.collega@demo.srm.example"
+
+    invited = await contractor.data(
+        INVITE, {"input": {"email": address, "fullName": "Nieuwe Collega"}}
+    )
+    await deliver_outbox(sessionmaker, worker_context, address)
+    [welcome] = smtp_sink.messages_to(address)
+    token = link_token(welcome)
+    activated = await anonymous.data(
+        ACTIVATE, {"token": token, "password": NEW_PASSWORD}
+    )
+    challenge = activated["activateAccount"]["challenge"]
+    setup = await anonymous.data(START_SETUP, {"challenge": challenge})
+    secret = setup["startTotpSetup"]["secret"]
+    before_confirm = await anonymous.data(
+        LOGIN, {"email": address, "password": NEW_PASSWORD}
+    )
+    confirmed = await anonymous.data(
+        CONFIRM_SETUP, {"challenge": challenge, "code": code_for(secret)}
+    )
+    token_of_session = confirmed["confirmTotpSetup"]["token"]
+    viewer = await GraphQLClient(client, token_of_session).data(
+        "{ viewer { role user { email } } }"
+    )
+    reused = await anonymous.data(ACTIVATE, {"token": token, "password": NEW_PASSWORD})
+
+    assert invited["inviteUser"]["userErrors"] == []
+    assert "account" in welcome["Subject"]
+    assert "aangemaakt" in welcome.get_body(preferencelist=("plain",)).get_content()
+    assert activated["activateAccount"]["userErrors"] == []
+    assert setup["startTotpSetup"]["otpauthUri"].startswith("otpauth://totp/")
+    assert secret in setup["startTotpSetup"]["otpauthUri"]
+    assert setup["startTotpSetup"]["qrCodeSvg"].lstrip().startswith("<svg")
+    assert before_confirm["login"]["totpSetupRequired"] is True
+    assert confirmed["confirmTotpSetup"]["userErrors"] == []
+    assert viewer["viewer"] == {"role": "CONTRACTOR", "user": {"email": address}}
+    assert [e["code"] for e in reused["activateAccount"]["userErrors"]] == [
+        "TOKEN_INVALID"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("kort-1234", "PASSWORD_TOO_SHORT"),
+        ("passwordpassword", "PASSWORD_TOO_COMMON"),
+        ("zwak.wachtwoord.test@xx", "PASSWORD_CONTAINS_EMAIL"),
+    ],
+    ids=["short", "common", "contains_email"],
+)
+async def test_password_rules(
+    as_user: Any,
+    anonymous: GraphQLClient,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+    password: str,
+    code: str,
+) -> None:
+    coordinator = await as_user(COORDINATOR_EMAIL)
+    address = f"zwak.wachtwoord.{code.lower()}@demo.srm.example"
+    await coordinator.data(
+        INVITE, {"input": {"email": address, "fullName": "Zwak Wachtwoord"}}
+    )
+    await deliver_outbox(sessionmaker, worker_context, address)
+    token = link_token(smtp_sink.messages_to(address)[-1])
+    if code == "PASSWORD_CONTAINS_EMAIL":
+        password = f"{address.split('@')[0]}-extra"
+
+    data = await anonymous.data(ACTIVATE, {"token": token, "password": password})
+
+    assert [e["code"] for e in data["activateAccount"]["userErrors"]] == [code]
+
+
+async def test_expired_activation_rejected(
+    as_user: Any,
+    anonymous: GraphQLClient,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+) -> None:
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    address = "verlopen.link@demo.srm.example"
+    await contractor.data(
+        INVITE, {"input": {"email": address, "fullName": "Verlopen Link"}}
+    )
+    await deliver_outbox(sessionmaker, worker_context, address)
+    token = link_token(smtp_sink.messages_to(address)[-1])
+    async with sessionmaker.begin() as session:
+        await session.exec(
+            sa.update(AccountToken)
+            .where(
+                AccountToken.user_id
+                == sa.select(User.id).where(User.email == address).scalar_subquery()
+            )
+            .values(expires_at=datetime.now(tz=UTC) - timedelta(seconds=1))
+        )
+
+    data = await anonymous.data(ACTIVATE, {"token": token, "password": NEW_PASSWORD})
+
+    assert [e["code"] for e in data["activateAccount"]["userErrors"]] == [
+        "TOKEN_INVALID"
+    ]
+
+
+async def test_password_reset_flow(
+    anonymous: GraphQLClient,
+    client: Any,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+) -> None:
+    from workers.account_jobs import process_password_reset_request
+
+    address = "sanne.schoon@demo.srm.example"
+    old_token = await open_session(sessionmaker, address)
+
+    known = await anonymous.data(REQUEST_RESET, {"email": address})
+    unknown = await anonymous.data(
+        REQUEST_RESET, {"email": "onbekend@demo.srm.example"}
+    )
+    # The API queues the request; run the job as the worker would.
+    for email in (address, "onbekend@demo.srm.example"):
+        await process_password_reset_request(worker_context, email)
+    await deliver_outbox(sessionmaker, worker_context, address)
+    token = link_token(smtp_sink.messages_to(address)[-1])
+    reset = await anonymous.data(RESET, {"token": token, "password": NEW_PASSWORD})
+    reused = await anonymous.data(
+        RESET, {"token": token, "password": NEW_PASSWORD + "x"}
+    )
+    old_session = await GraphQLClient(client, old_token).post(
+        "{ projects { totalCount } }"
+    )
+    login = await anonymous.data(LOGIN, {"email": address, "password": NEW_PASSWORD})
+
+    assert known == unknown
+    assert smtp_sink.messages_to("onbekend@demo.srm.example") == []
+    assert reset["resetPassword"] == {"success": True, "userErrors": []}
+    assert [e["code"] for e in reused["resetPassword"]["userErrors"]] == [
+        "TOKEN_INVALID"
+    ]
+    assert old_session["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert login["login"]["challenge"]
+
+
+async def test_change_password_revokes_sessions(
+    as_user: Any, anonymous: GraphQLClient
+) -> None:
+    address = "ivo.informatica@demo.srm.example"
+    user = await as_user(address)
+    other = await as_user(address)
+
+    changed = await user.data(
+        """mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c,
+            newPassword: $n}) { success userErrors { code } } }""",
+        {"c": demo_password(address), "n": NEW_PASSWORD},
+    )
+    after_self = await user.post("{ projects { totalCount } }")
+    after_other = await other.post("{ projects { totalCount } }")
+
+    assert changed["changePassword"]["success"] is True
+    assert after_self["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert after_other["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_coordinator_resets_two_factor(
+    as_user: Any,
+    anonymous: GraphQLClient,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+) -> None:
+    address = "tweestaps.herstel@demo.srm.example"
+    secret = pyotp.random_base32()
+    await add_active_user(sessionmaker, address, secret)
+    coordinator = await as_user(COORDINATOR_EMAIL)
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    organisation = await contractor.data(
+        "{ viewer { organisation { id users { id email } } } }"
+    )
+    target = next(
+        u
+        for u in organisation["viewer"]["organisation"]["users"]
+        if u["email"] == address
+    )
+    drenthe = await as_user("derk.drent@demo.srm.example")
+
+    outside_region = await drenthe.post(
+        "mutation($id: ID!) { resetTwoFactor(input: {userId: $id}) { user { id } } }",
+        {"id": target["id"]},
+    )
+    by_contractor = await contractor.post(
+        "mutation($id: ID!) { resetTwoFactor(input: {userId: $id}) { user { id } } }",
+        {"id": target["id"]},
+    )
+    reset = await coordinator.data(
+        "mutation($id: ID!) { resetTwoFactor(input: {userId: $id}) { user { totpConfirmed } userErrors { code } } }",
+        {"id": target["id"]},
+    )
+    await deliver_outbox(sessionmaker, worker_context, address)
+    login = await anonymous.data(
+        LOGIN, {"email": address, "password": NEW_PASSWORD}
+    )
+
+    assert outside_region["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert by_contractor["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert reset["resetTwoFactor"]["user"]["totpConfirmed"] is False
+    assert smtp_sink.messages_to(address)
+    assert login["login"]["totpSetupRequired"] is True
+    # The old authenticator secret no longer opens a session.
+    verify = await anonymous.data(
+        """mutation($c: String!, $code: String!) { verifyTotp(input: {challenge: $c, code: $code}) {
+            token userErrors { code } } }""",
+        {"c": login["login"]["challenge"], "code": code_for(secret)},
+    )
+    assert verify["verifyTotp"]["token"] is None
+
+
+async def test_invite_other_organisation_not_found(as_user: Any) -> None:
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    others = await contractor.data(
+        '{ organisations(search: "Groenwerk") { edges { node { id } } } }'
+    )
+    other_id = others["organisations"]["edges"][0]["node"]["id"]
+
+    body = await contractor.post(
+        INVITE,
+        {
+            "input": {
+                "email": "indringer@demo.srm.example",
+                "fullName": "X",
+                "organisationId": other_id,
+            }
+        },
+    )
+
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_session_cookie_needs_csrf_header(
+    anonymous: GraphQLClient, client: Any
+) -> None:
+    address = "lieuwe.leerwerk@demo.srm.example"
+    login = await anonymous.data(
+        LOGIN, {"email": address, "password": demo_password(address)}
+    )
+
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": """mutation($c: String!, $code: String!) { verifyTotp(input: {challenge: $c,
+                code: $code, cookie: true}) { token userErrors { code } } }""",
+            "variables": {
+                "c": login["login"]["challenge"],
+                "code": code_for(demo_totp_secret(address), -1),
+            },
+        },
+    )
+    # httpx keeps Secure cookies only for https, so read them from the headers.
+    set_cookie = response.headers.get_list("set-cookie")
+    cookies = dict(header.split(";", 1)[0].split("=", 1) for header in set_cookie)
+    query = {"query": "{ viewer { user { email } } }"}
+    without_header = await client.post("/graphql", json=query, cookies=cookies)
+    with_header = await client.post(
+        "/graphql",
+        json=query,
+        cookies=cookies,
+        headers={"X-CSRF-Token": cookies["srm_csrf"]},
+    )
+    wrong_header = await client.post(
+        "/graphql", json=query, cookies=cookies, headers={"X-CSRF-Token": "nep"}
+    )
+    client.cookies.clear()
+
+    assert response.json()["data"]["verifyTotp"]["token"] is None
+    session_cookie = next(c for c in set_cookie if c.startswith("srm_session="))
+    assert "HttpOnly" in session_cookie
+    assert "Secure" in session_cookie
+    assert "SameSite=strict" in session_cookie or "SameSite=Strict" in session_cookie
+    assert without_header.json()["data"]["viewer"] is None
+    assert with_header.json()["data"]["viewer"]["user"]["email"] == address
+    assert wrong_header.json()["data"]["viewer"] is None
