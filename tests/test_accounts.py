@@ -166,6 +166,16 @@ async def test_invite_activate_login(
         "{ viewer { role user { email } } }"
     )
     reused = await anonymous.data(ACTIVATE, {"token": token, "password": NEW_PASSWORD})
+    # A normal login afterwards: password, then the next code of the app.
+    login = await anonymous.data(LOGIN, {"email": address, "password": NEW_PASSWORD})
+    verified = await anonymous.data(
+        """mutation($c: String!, $code: String!) { verifyTotp(input: {challenge: $c, code: $code}) {
+            token userErrors { code } } }""",
+        {"c": login["login"]["challenge"], "code": code_for(secret, 1)},
+    )
+    projects = await GraphQLClient(client, verified["verifyTotp"]["token"]).data(
+        "{ projects { totalCount } }"
+    )
 
     assert invited["inviteUser"]["userErrors"] == []
     assert "account" in welcome["Subject"]
@@ -180,6 +190,9 @@ async def test_invite_activate_login(
     assert [e["code"] for e in reused["activateAccount"]["userErrors"]] == [
         "TOKEN_INVALID"
     ]
+    assert login["login"]["totpSetupRequired"] is False
+    assert verified["verifyTotp"]["userErrors"] == []
+    assert projects["projects"]["totalCount"] >= 1
 
 
 @pytest.mark.parametrize(
@@ -341,9 +354,7 @@ async def test_coordinator_resets_two_factor(
         {"id": target["id"]},
     )
     await deliver_outbox(sessionmaker, worker_context, address)
-    login = await anonymous.data(
-        LOGIN, {"email": address, "password": NEW_PASSWORD}
-    )
+    login = await anonymous.data(LOGIN, {"email": address, "password": NEW_PASSWORD})
 
     assert outside_region["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert by_contractor["errors"][0]["extensions"]["code"] == "FORBIDDEN"

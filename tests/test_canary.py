@@ -142,3 +142,21 @@ async def test_canaries_not_in_responses_or_logs(
     # The masked views did receive the project, so the checks above saw real data.
     assert planted["candidate"] in str(responses[1])
     assert_no_canary(caplog.text, "log output")
+
+
+# Query fields the canary documents read; a new query must be added to them.
+CANARY_QUERIES = {"projects", "project", "node", "auditTrail"}
+# Query fields that return no data of candidates or entries at all.
+WITHOUT_PERSONAL_DATA = {"viewer", "residences", "regions", "policies", "organisations"}
+
+
+def test_canary_covers_every_query() -> None:
+    from graphql import build_schema
+
+    from srm.schema.schema import schema
+
+    query_type = build_schema(schema.as_str()).query_type
+    assert query_type is not None
+    fields = set(query_type.fields)
+
+    assert fields == CANARY_QUERIES | WITHOUT_PERSONAL_DATA

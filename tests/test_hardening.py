@@ -209,3 +209,27 @@ async def test_project_dates_plausible(as_user: Any) -> None:
     codes = {(e["field"][-1], e["code"]) for e in data["createProject"]["userErrors"]}
     assert ("startDate", "OUT_OF_RANGE") in codes
     assert ("endDate", "OUT_OF_RANGE") in codes
+
+
+async def test_unexpected_error_internal_logged_once(
+    as_user: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import srm.resolvers.reference as reference
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("SELECT * FROM residence -- geheime details")
+
+    monkeypatch.setattr(reference, "search_residences", broken)
+    caplog.set_level(logging.INFO)
+    contractor = await as_user(CONTRACTOR_EMAIL)
+
+    body = await contractor.post('{ residences(search: "Nes") { id } }')
+
+    error = body["errors"][0]
+    request_id = error["extensions"]["requestId"]
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert "SELECT" not in str(body)
+    assert "Traceback" not in str(body)
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(logged) == 1
+    assert request_id in logged[0].getMessage()

@@ -34,6 +34,9 @@ class UserErrorCode(StrEnum):
     PASSWORD_CONTAINS_EMAIL = "PASSWORD_CONTAINS_EMAIL"
     TOKEN_INVALID = "TOKEN_INVALID"
     EMAIL_TAKEN = "EMAIL_TAKEN"
+    PERSONAL_DATA_SUSPECTED = (
+        "PERSONAL_DATA_SUSPECTED"  # a warning: saved, but check it
+    )
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ async def _check_cost(
         warnings.append(
             UserProblem(
                 ("input", "description"),
-                UserErrorCode.INVALID,
+                UserErrorCode.PERSONAL_DATA_SUSPECTED,
                 f"The description seems to contain {hint}; the contracting authority "
                 "reads descriptions, so keep personal data in the note.",
             )

@@ -42,6 +42,13 @@ FAILURE_PREFIX = "srm:login-failures:"
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 50
 FAILURE_WINDOW_SECONDS = 15 * 60
+LOCK_PREFIX = "srm:login-lock:"
+LOCKOUTS_PREFIX = "srm:login-lockouts:"
+LOCKOUT_BASE_SECONDS = 5 * 60
+LOCKOUT_MAX_SECONDS = 24 * 3600
+LOCKOUT_MEMORY_SECONDS = (
+    24 * 3600
+)  # how long earlier lock-outs make the next one longer
 TOTP_VALID_WINDOW = 1  # steps of 30 s before and after the current one
 
 
@@ -77,25 +84,40 @@ def _email_key(email: str) -> str:
 
 @dataclass
 class RateLimiter:
-    """Counts failed attempts in Redis; the lock-out grows with every failure past the limit."""
+    """Counts failed attempts per key in Redis and locks the key out at its limit.
+
+    Failures count within ``FAILURE_WINDOW_SECONDS``. Reaching the limit locks
+    the key for ``LOCKOUT_BASE_SECONDS``, doubled for every earlier lock-out of
+    the same key in the last day, up to a day. Attempts during a lock-out are
+    rejected before any password is checked.
+    """
 
     redis: Redis
 
     async def check(self, *keys: tuple[str, int]) -> None:
-        for key, limit in keys:
-            failures = int(await self.redis.get(FAILURE_PREFIX + key) or 0)
-            if failures >= limit:
-                ttl = await self.redis.ttl(FAILURE_PREFIX + key)
-                raise RateLimited(max(int(ttl), 1))
+        for key, _limit in keys:
+            ttl = await self.redis.ttl(LOCK_PREFIX + key)
+            if ttl is not None and int(ttl) > 0:
+                raise RateLimited(int(ttl))
 
     async def record_failure(self, *keys: tuple[str, int]) -> None:
         for key, limit in keys:
             name = FAILURE_PREFIX + key
             failures = await self.redis.incr(name)
-            # Each failure past the limit doubles the lock-out, up to a day.
-            extra = max(0, failures - limit)
-            window = min(FAILURE_WINDOW_SECONDS * (2**extra), 24 * 3600)
-            await self.redis.expire(name, window)
+            if failures == 1:
+                await self.redis.expire(name, FAILURE_WINDOW_SECONDS)
+            if failures < limit:
+                continue
+            lockouts = await self.redis.incr(LOCKOUTS_PREFIX + key)
+            await self.redis.expire(LOCKOUTS_PREFIX + key, LOCKOUT_MEMORY_SECONDS)
+            seconds = min(
+                LOCKOUT_BASE_SECONDS * 2 ** (lockouts - 1), LOCKOUT_MAX_SECONDS
+            )
+            await self.redis.set(LOCK_PREFIX + key, "1", ex=seconds)
+            await self.redis.delete(name)
+            logger.warning(
+                "locked out %s for %d seconds after %d failures", key, seconds, failures
+            )
 
     async def clear(self, key: str) -> None:
         await self.redis.delete(FAILURE_PREFIX + key)
