@@ -29,13 +29,18 @@ def _parse_decimal(value: object) -> Decimal:
     return parsed
 
 
-DecimalScalar = strawberry.scalar(
-    NewType("Decimal", Decimal),
-    name="Decimal",
-    description=(
-        'Exact decimal number as a JSON string, e.g. "13223.74". Money has exactly '
-        "two decimals; inputs with more are rejected."
-    ),
-    serialize=lambda value: str(value),
-    parse_value=_parse_decimal,
-)
+# The Python type of Decimal fields in the schema; SCALAR_MAP tells Strawberry how
+# to print, serialise and parse it.
+DecimalScalar = NewType("DecimalScalar", Decimal)
+
+SCALAR_MAP = {
+    DecimalScalar: strawberry.scalar(
+        name="Decimal",
+        description=(
+            'Exact decimal number as a JSON string, e.g. "13223.74". Money has exactly '
+            "two decimals; inputs with more are rejected."
+        ),
+        serialize=str,
+        parse_value=_parse_decimal,
+    )
+}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from srm.resolvers import accountability, accounts, audit, auth, projects, reference
 from srm.schema.directives import requires_role, roles_text
 from srm.schema.errors import ErrorCodes
 from srm.schema.relay import Connection, Node
+from srm.schema.scalars import SCALAR_MAP
 from srm.schema.types import (
     AuditEvent,
     Candidate,
@@ -179,6 +181,7 @@ class MonitorSchema(strawberry.Schema):
 
 def create_schema() -> MonitorSchema:
     return MonitorSchema(
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         query=Query,
         mutation=Mutation,
         types=[Cost, Candidate],
