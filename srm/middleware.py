@@ -88,7 +88,7 @@ async def _respond(send: Send, status: int, message: str) -> None:
 
 
 class RequestGuardMiddleware:
-    """Refuse oversized request bodies and text with NUL characters before GraphQL runs.
+    """Reject oversized request bodies and text with NUL characters before GraphQL runs.
 
     PostgreSQL cannot store NUL in text, so such input would otherwise fail
     deep inside a transaction.

@@ -156,7 +156,7 @@ class Invitation:
 async def coordinator_may_administer(
     session: AsyncSession, viewer: Viewer, organisation: Organisation
 ) -> bool:
-    """A coordinator administers organisations of its region and those active in it."""
+    """Return whether a coordinator administers an organisation: of its region or active in it."""
     if viewer.region_id is None:
         return False
     if organisation.region_id is not None:
