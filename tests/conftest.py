@@ -38,13 +38,13 @@ pytest_plugins = ["tests.project_fixtures"]
 
 
 @dataclass(frozen=True)
-class TestServers:
+class ServerUrls:
     admin_database_url: str
     redis_url: str
 
 
 @pytest.fixture(scope="session")
-def test_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServers]:
+def test_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerUrls]:
     database_url = os.environ.get("SRM_TEST_DATABASE_URL") or None
     redis_url = os.environ.get("SRM_TEST_REDIS_URL") or None
     embedded = None
@@ -62,7 +62,7 @@ def test_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServe
     # delete only keys under srm: there.
     redis_url = str(make_url_redis(redis_url, secrets.randbelow(15) + 1))
     try:
-        yield TestServers(admin_database_url=database_url, redis_url=redis_url)
+        yield ServerUrls(admin_database_url=database_url, redis_url=redis_url)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -104,7 +104,7 @@ async def drop_test_database(admin_url: str, database_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
+async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
     """A database of this test run with schema, reference data, policies and demo data."""
     url = await create_test_database(test_servers.admin_database_url, "srm_test")
     try:
@@ -115,7 +115,7 @@ async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, test_servers: TestServers) -> Settings:
+def settings(database_url: str, test_servers: ServerUrls) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=test_servers.redis_url,
@@ -138,7 +138,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture(scope="session")
 async def app(
-    settings: Settings, database_url: str, test_servers: TestServers
+    settings: Settings, database_url: str, test_servers: ServerUrls
 ) -> AsyncIterator[Any]:
     application = create_app(settings, database_url, test_servers.redis_url)
     async with application.router.lifespan_context(application):
@@ -146,7 +146,7 @@ async def app(
 
 
 @pytest.fixture(autouse=True)
-async def clean_rate_limits(test_servers: TestServers) -> AsyncIterator[None]:
+async def clean_rate_limits(test_servers: ServerUrls) -> AsyncIterator[None]:
     """Clear login counters and challenges, so one test's failures do not lock the next."""
     from redis.asyncio import Redis
 

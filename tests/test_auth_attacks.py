@@ -14,7 +14,7 @@ from srm.demo import demo_password
 from srm.models import AccountToken, Session, User
 from srm.services import auth as auth_service
 from srm.services.auth import token_hash
-from tests.conftest import GraphQLClient, TestServers, open_session
+from tests.conftest import GraphQLClient, ServerUrls, open_session
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -63,7 +63,7 @@ async def test_thousand_batched_guesses(client: Any, anonymous: GraphQLClient) -
 
 
 async def test_lockout_grows(
-    anonymous: GraphQLClient, test_servers: TestServers
+    anonymous: GraphQLClient, test_servers: ServerUrls
 ) -> None:
     redis = Redis.from_url(test_servers.redis_url)
     account_key = "srm:login-lock:account:" + auth_service._email_key(TARGET)

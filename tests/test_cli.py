@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from srm.db import migrate_async
-from tests.conftest import TestServers, create_test_database, drop_test_database
+from tests.conftest import ServerUrls, create_test_database, drop_test_database
 
 ROOT = Path(__file__).parent.parent
 
@@ -31,7 +31,7 @@ def run_srm(
     )
 
 
-def test_demo_accounts_json(database_url: str, test_servers: TestServers) -> None:
+def test_demo_accounts_json(database_url: str, test_servers: ServerUrls) -> None:
     result = run_srm(
         "demo-accounts",
         "--json",
@@ -57,7 +57,7 @@ def test_demo_accounts_json(database_url: str, test_servers: TestServers) -> Non
     }
 
 
-async def test_demo_accounts_refuses_other_database(test_servers: TestServers) -> None:
+async def test_demo_accounts_refuses_other_database(test_servers: ServerUrls) -> None:
     url = await create_test_database(test_servers.admin_database_url, "srm_cli")
     try:
         await migrate_async(url)
@@ -75,7 +75,7 @@ async def test_demo_accounts_refuses_other_database(test_servers: TestServers) -
     assert "not the demo data set" in result.stderr
 
 
-def test_schema_command_prints_committed_sdl(test_servers: TestServers) -> None:
+def test_schema_command_prints_committed_sdl(test_servers: ServerUrls) -> None:
     result = run_srm("schema", database_url="unused", redis_url="unused")
 
     assert result.returncode == 0

@@ -110,7 +110,7 @@ def job_context(
 
 
 @pytest.fixture
-async def queue_name(test_servers: conftest.TestServers) -> AsyncIterator[str]:
+async def queue_name(test_servers: conftest.ServerUrls) -> AsyncIterator[str]:
     """A queue of this test only; its jobs are removed afterwards."""
     name = f"srm:test-mail:{uuid.uuid4().hex[:12]}"
     yield name
@@ -123,7 +123,7 @@ async def queue_name(test_servers: conftest.TestServers) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def arq_pool(
-    test_servers: conftest.TestServers, queue_name: str
+    test_servers: conftest.ServerUrls, queue_name: str
 ) -> AsyncIterator[ArqRedis]:
     pool = await create_pool(
         arq_redis_settings(test_servers.redis_url), default_queue_name=queue_name
@@ -441,7 +441,7 @@ async def test_send_mail_smtp_down_then_flushed(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
     database_url: str,
-    test_servers: conftest.TestServers,
+    test_servers: conftest.ServerUrls,
     stopped_sink: SmtpSink,
     queue_name: str,
     arq_pool: ArqRedis,
@@ -532,7 +532,7 @@ def test_retry_delay_doubles_up_to_an_hour() -> None:
 
 async def test_schedule_sending_queues_each_mail_once(
     sessionmaker: async_sessionmaker[AsyncSession],
-    test_servers: conftest.TestServers,
+    test_servers: conftest.ServerUrls,
     queue_name: str,
     arq_pool: ArqRedis,
 ) -> None:
@@ -553,7 +553,7 @@ async def test_schedule_sending_queues_each_mail_once(
 
 async def test_schedule_sending_accepts_redis_client(
     sessionmaker: async_sessionmaker[AsyncSession],
-    test_servers: conftest.TestServers,
+    test_servers: conftest.ServerUrls,
     queue_name: str,
     arq_pool: ArqRedis,
 ) -> None:
@@ -618,7 +618,7 @@ async def test_worker_sends_scheduled_mail(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
     database_url: str,
-    test_servers: conftest.TestServers,
+    test_servers: conftest.ServerUrls,
     smtp_sink: SmtpSink,
     queue_name: str,
 ) -> None:

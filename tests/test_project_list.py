@@ -50,7 +50,7 @@ from tests.conftest import (
 )
 
 if TYPE_CHECKING:
-    from tests.conftest import TestServers
+    from tests.conftest import ServerUrls
 
 # This module gets a database of its own with only the demo data, because
 # other modules add projects to the shared test database and the checks here
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="module")
-async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
+async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
     url = await create_test_database(test_servers.admin_database_url, "srm_test_list")
     try:
         await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
@@ -69,7 +69,7 @@ async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
-def settings(database_url: str, test_servers: TestServers) -> Settings:
+def settings(database_url: str, test_servers: ServerUrls) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=test_servers.redis_url,
@@ -92,7 +92,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture(scope="module")
 async def app(
-    settings: Settings, database_url: str, test_servers: TestServers
+    settings: Settings, database_url: str, test_servers: ServerUrls
 ) -> AsyncIterator[Any]:
     application = create_app(settings, database_url, test_servers.redis_url)
     async with application.router.lifespan_context(application):

@@ -34,7 +34,7 @@ from tests.conftest import (
 )
 
 if TYPE_CHECKING:
-    from tests.conftest import TestServers
+    from tests.conftest import ServerUrls
 
 # This module gets a database of its own with only the demo data. Other
 # modules add projects to the shared test database, some without entries, and
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="module")
-async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
+async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
     url = await create_test_database(test_servers.admin_database_url, "srm_test_counts")
     try:
         await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
@@ -53,7 +53,7 @@ async def database_url(test_servers: TestServers) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
-def settings(database_url: str, test_servers: TestServers) -> Settings:
+def settings(database_url: str, test_servers: ServerUrls) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=test_servers.redis_url,
@@ -76,7 +76,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture(scope="module")
 async def app(
-    settings: Settings, database_url: str, test_servers: TestServers
+    settings: Settings, database_url: str, test_servers: ServerUrls
 ) -> AsyncIterator[Any]:
     application = create_app(settings, database_url, test_servers.redis_url)
     async with application.router.lifespan_context(application):
