@@ -9,7 +9,7 @@ sessionmaker.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,13 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from srm.app import create_app
-from srm.bootstrap import prepare_database
-from srm.config import Settings
-from srm.db import create_sessionmaker
 from srm.demo import demo_email
 from srm.domain.enums import REGIONAL_KINDS, ProjectStatus
 from srm.domain.valuation import effective_obligation
@@ -42,61 +38,16 @@ from tests.conftest import (
     COORDINATOR_EMAIL,
     INTERMEDIARY_EMAIL,
     OTHER_CONTRACTOR_EMAIL,
-    TEST_SECRET,
     GraphQLClient,
-    create_test_database,
-    drop_test_database,
     organisation_of,
 )
 
 if TYPE_CHECKING:
-    from tests.conftest import ServerUrls
+    pass
 
-# This module gets a database of its own with only the demo data, because
+# The conftest.py of this folder gives each module a database of its own with only the demo data, because
 # other modules add projects to the shared test database and the checks here
-# sort, filter and count every visible project. These fixtures replace the
-# ones of the same name in conftest.py for this module.
-
-
-@pytest.fixture(scope="module")
-async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
-    url = await create_test_database(test_servers.admin_database_url, "srm_test_list")
-    try:
-        await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
-        yield url
-    finally:
-        await drop_test_database(test_servers.admin_database_url, url)
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, test_servers: ServerUrls) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=test_servers.redis_url,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
-        environment="test",
-    )
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
-
-
-@pytest.fixture(scope="module")
-async def app(
-    settings: Settings, database_url: str, test_servers: ServerUrls
-) -> AsyncIterator[Any]:
-    application = create_app(settings, database_url, test_servers.redis_url)
-    async with application.router.lifespan_context(application):
-        yield application
+# sort, filter and count every visible project.
 
 
 PROJECT_NODE = """

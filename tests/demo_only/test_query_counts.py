@@ -9,78 +9,28 @@ open are less than a minute old, so ``last_seen_at`` is not written.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from srm.app import create_app
-from srm.bootstrap import prepare_database
-from srm.config import Settings
-from srm.db import create_sessionmaker
 from srm.schema.relay import encode_cursor
 from tests.conftest import (
     ACCOUNT_MANAGER_EMAIL,
     CONTRACTOR_EMAIL,
     COORDINATOR_EMAIL,
-    TEST_SECRET,
     GraphQLClient,
-    create_test_database,
-    drop_test_database,
 )
 
 if TYPE_CHECKING:
-    from tests.conftest import ServerUrls
+    pass
 
-# This module gets a database of its own with only the demo data. Other
+# The conftest.py of this folder gives each module a database of its own with only the demo data. Other
 # modules add projects to the shared test database, some without entries, and
-# a page that reaches such a project costs one more statement. These fixtures
-# replace the ones of the same name in conftest.py for this module.
-
-
-@pytest.fixture(scope="module")
-async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
-    url = await create_test_database(test_servers.admin_database_url, "srm_test_counts")
-    try:
-        await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
-        yield url
-    finally:
-        await drop_test_database(test_servers.admin_database_url, url)
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, test_servers: ServerUrls) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=test_servers.redis_url,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
-        environment="test",
-    )
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
-
-
-@pytest.fixture(scope="module")
-async def app(
-    settings: Settings, database_url: str, test_servers: ServerUrls
-) -> AsyncIterator[Any]:
-    application = create_app(settings, database_url, test_servers.redis_url)
-    async with application.router.lifespan_context(application):
-        yield application
+# a page that reaches such a project costs one more statement.
 
 
 # With the demo data, the project tree below measured 15 statements (14 for

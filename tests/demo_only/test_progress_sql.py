@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,13 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from srm.app import create_app
-from srm.bootstrap import prepare_database
-from srm.config import Settings
-from srm.db import create_sessionmaker
 from srm.domain.access import Viewer
 from srm.domain.enums import Role
 from srm.domain.valuation import (
@@ -38,62 +33,13 @@ from srm.domain.valuation import (
 from srm.models import Candidate, Cost, Organisation, Project, User
 from srm.schema.relay import MAX_PAGE_SIZE, from_global_id
 from srm.services.projects import ProjectFilterValues, list_projects
-from tests.conftest import (
-    TEST_SECRET,
-    create_test_database,
-    drop_test_database,
-)
 
 if TYPE_CHECKING:
-    from tests.conftest import ServerUrls
+    pass
 
-# This module gets a database of its own with only the demo data, because
+# The conftest.py of this folder gives each module a database of its own with only the demo data, because
 # other modules add projects to the shared test database and the checks here
-# expect the 30 demo projects. These fixtures replace the ones of the same
-# name in conftest.py for this module.
-
-
-@pytest.fixture(scope="module")
-async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
-    url = await create_test_database(
-        test_servers.admin_database_url, "srm_test_progress"
-    )
-    try:
-        await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
-        yield url
-    finally:
-        await drop_test_database(test_servers.admin_database_url, url)
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, test_servers: ServerUrls) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=test_servers.redis_url,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
-        environment="test",
-    )
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
-
-
-@pytest.fixture(scope="module")
-async def app(
-    settings: Settings, database_url: str, test_servers: ServerUrls
-) -> AsyncIterator[Any]:
-    application = create_app(settings, database_url, test_servers.redis_url)
-    async with application.router.lifespan_context(application):
-        yield application
+# expect the 30 demo projects.
 
 
 PROGRESS_QUERY = """

@@ -1,0 +1,1 @@
+"""Benchmarks run by hand against a database they create; see README.md here."""
