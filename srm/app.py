@@ -27,7 +27,7 @@ from srm.context import Context, create_loaders
 from srm.db import create_engine, create_sessionmaker
 from srm.middleware import RequestGuardMiddleware, RequestIdMiddleware
 from srm.redis import arq_redis_settings
-from srm.resolvers.accounts import CSRF_COOKIE, SESSION_COOKIE
+from srm.resolvers.accounts import SESSION_COOKIE, csrf_token_for
 from srm.schema.schema import schema
 from srm.services.auth import authenticate
 
@@ -59,7 +59,7 @@ class MonitorGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         resources = self.resources
-        token = _bearer_token(request) or _cookie_token(request)
+        token = _bearer_token(request) or _cookie_token(request, resources.settings)
         auth = None
         if token:
             auth = await authenticate(
@@ -89,19 +89,20 @@ def _bearer_token(request: Request | WebSocket) -> str | None:
     return None
 
 
-def _cookie_token(request: Request | WebSocket) -> str | None:
+def _cookie_token(request: Request | WebSocket, settings: Settings) -> str | None:
     """Return the session cookie's token when the request proves it is no cross-site request.
 
     Browsers send the value of the readable ``srm_csrf`` cookie in the
-    ``X-CSRF-Token`` header; another site can neither read that cookie nor set
-    the header, and SameSite=Strict keeps the cookies off cross-site requests.
+    ``X-CSRF-Token`` header. That value is a keyed hash of the session token,
+    so another site can neither read nor forge it, and SameSite=Strict keeps
+    the cookies off cross-site requests as well.
     """
     token = request.cookies.get(SESSION_COOKIE)
-    csrf_cookie = request.cookies.get(CSRF_COOKIE)
     csrf_header = request.headers.get("x-csrf-token")
-    if not token or not csrf_cookie or not csrf_header:
+    if not token or not csrf_header:
         return None
-    if not hmac.compare_digest(csrf_cookie.encode(), csrf_header.encode()):
+    expected = csrf_token_for(settings, token)
+    if not hmac.compare_digest(expected.encode(), csrf_header.encode()):
         return None
     return token
 

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     )
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
-        description="URL users reach the API on, used in mail links",
+        description="address of the web front end; links in mails start with it",
     )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

@@ -305,6 +305,11 @@ async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
             .order_by(User.role, User.email)
         )
     ).all()
+    # Only the accounts this module made; others in demo organisations (invited
+    # later) have passwords of their own.
+    demo_emails = {
+        demo_email(person) for *_, people in ORGANISATIONS for person in people
+    }
     return [
         DemoAccount(
             email=user.email,
@@ -315,6 +320,7 @@ async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
             totp_secret=demo_totp_secret(user.email),
         )
         for user, organisation in rows
+        if user.email in demo_emails
     ]
 
 

@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,8 +103,8 @@ class RequestGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = scope.get("query_string", b"").lower()
-        if b"%00" in query or b"\\u0000" in query:
+        query = unquote_to_bytes(scope.get("query_string", b"")).lower()
+        if b"\x00" in query or b"\\u0000" in query:
             await _respond(
                 send, 400, "The request contains a NUL character; remove it."
             )

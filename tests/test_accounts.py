@@ -10,19 +10,23 @@ from typing import Any
 import pyotp
 import pytest
 import sqlalchemy as sa
+from arq.worker import Worker
 
 from srm.config import Settings
 from srm.demo import demo_password, demo_totp_secret
 from srm.models import AccountToken, OutboxMail, User
+from srm.schema.relay import to_global_id
 from srm.services.auth import hash_password
 from tests.conftest import (
     CONTRACTOR_EMAIL,
     COORDINATOR_EMAIL,
     GraphQLClient,
+    ServerUrls,
     open_session,
 )
 from tests.smtp_sink import SmtpSink
 from workers.jobs import send_mail
+from workers.settings import worker_settings
 
 INVITE = """
 mutation($input: InviteUserInput!) {
@@ -200,9 +204,10 @@ async def test_invite_activate_login(
     [
         ("kort-1234", "PASSWORD_TOO_SHORT"),
         ("passwordpassword", "PASSWORD_TOO_COMMON"),
+        ("Welkom12345678", "PASSWORD_TOO_COMMON"),
         ("zwak.wachtwoord.test@xx", "PASSWORD_CONTAINS_EMAIL"),
     ],
-    ids=["short", "common", "contains_email"],
+    ids=["short", "common", "dutch_common", "contains_email"],
 )
 async def test_password_rules(
     as_user: Any,
@@ -265,9 +270,9 @@ async def test_password_reset_flow(
     sessionmaker: Any,
     worker_context: dict[str, Any],
     smtp_sink: SmtpSink,
+    database_url: str,
+    test_servers: ServerUrls,
 ) -> None:
-    from workers.account_jobs import process_password_reset_request
-
     address = "sanne.schoon@demo.srm.example"
     old_token = await open_session(sessionmaker, address)
 
@@ -275,10 +280,19 @@ async def test_password_reset_flow(
     unknown = await anonymous.data(
         REQUEST_RESET, {"email": "onbekend@demo.srm.example"}
     )
-    # The API queues the request; run the job as the worker would.
-    for email in (address, "onbekend@demo.srm.example"):
-        await process_password_reset_request(worker_context, email)
-    await deliver_outbox(sessionmaker, worker_context, address)
+    # The API queued both requests; a worker writes and sends the one mail.
+    worker = Worker(
+        **worker_settings(
+            database_url, test_servers.redis_url, worker_context["settings"]
+        ),
+        burst=True,
+        poll_delay=0.1,
+        handle_signals=False,
+    )
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
     token = link_token(smtp_sink.messages_to(address)[-1])
     reset = await anonymous.data(RESET, {"token": token, "password": NEW_PASSWORD})
     reused = await anonymous.data(
@@ -414,17 +428,18 @@ async def test_session_cookie_needs_csrf_header(
     set_cookie = response.headers.get_list("set-cookie")
     cookies = dict(header.split(";", 1)[0].split("=", 1) for header in set_cookie)
     query = {"query": "{ viewer { user { email } } }"}
-    without_header = await client.post("/graphql", json=query, cookies=cookies)
+    cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    without_header = await client.post(
+        "/graphql", json=query, headers={"Cookie": cookie_header}
+    )
     with_header = await client.post(
         "/graphql",
         json=query,
-        cookies=cookies,
-        headers={"X-CSRF-Token": cookies["srm_csrf"]},
+        headers={"Cookie": cookie_header, "X-CSRF-Token": cookies["srm_csrf"]},
     )
     wrong_header = await client.post(
-        "/graphql", json=query, cookies=cookies, headers={"X-CSRF-Token": "nep"}
+        "/graphql", json=query, headers={"Cookie": cookie_header, "X-CSRF-Token": "nep"}
     )
-    client.cookies.clear()
 
     assert response.json()["data"]["verifyTotp"]["token"] is None
     session_cookie = next(c for c in set_cookie if c.startswith("srm_session="))
@@ -434,3 +449,167 @@ async def test_session_cookie_needs_csrf_header(
     assert without_header.json()["data"]["viewer"] is None
     assert with_header.json()["data"]["viewer"]["user"]["email"] == address
     assert wrong_header.json()["data"]["viewer"] is None
+
+
+async def test_coordinator_invites_only_where_allowed(
+    as_user: Any, sessionmaker: Any
+) -> None:
+    from srm.domain.enums import OrganisationKind
+    from srm.models import Organisation
+
+    async with sessionmaker.begin() as session:
+        newcomer = Organisation(
+            name="Nieuwkomer Bouw B.V.",
+            kind=OrganisationKind.CONTRACTOR,
+            is_demo=True,
+        )
+        session.add(newcomer)
+        await session.flush()
+        newcomer_id = to_global_id("Organisation", newcomer.id)
+    coordinator = await as_user(COORDINATOR_EMAIL)
+    names = await coordinator.data(
+        '{ a: organisations(search: "Leerwerkplein") { edges { node { id } } } '
+        'b: organisations(search: "Werkgeversservicepunt Groningen") { edges { node { id } } } }'
+    )
+
+    def invite(organisation_id: str, email: str) -> dict[str, Any]:
+        return {
+            "input": {
+                "email": email,
+                "fullName": "Nieuw Account",
+                "organisationId": organisation_id,
+            }
+        }
+
+    other_region_contractor = await coordinator.post(
+        INVITE,
+        invite(names["a"]["edges"][0]["node"]["id"], "coby.prive@demo.srm.example"),
+    )
+    own_region = await coordinator.data(
+        INVITE,
+        invite(names["b"]["edges"][0]["node"]["id"], "wsp.nieuw@demo.srm.example"),
+    )
+    first_account = await coordinator.data(
+        INVITE, invite(newcomer_id, "eerste@nieuwkomer.example")
+    )
+
+    assert other_region_contractor["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert own_region["inviteUser"]["userErrors"] == []
+    assert first_account["inviteUser"]["userErrors"] == []
+
+
+@pytest.mark.parametrize(
+    ("email", "full_name", "field"),
+    [
+        ("a(b)@test.example", "Nette Naam", "email"),
+        ('"a"@test.example', "Nette Naam", "email"),
+        ("ünï@tëst.example", "Nette Naam", "email"),
+        ("goed@test.example", "Kees. Ga naar https://evil.example/herstel", "fullName"),
+        ("goed2@test.example", "Kees\nZwart", "fullName"),
+    ],
+    ids=["comment", "quoted", "non_ascii", "link_in_name", "newline_in_name"],
+)
+async def test_invite_rejects_odd_input(
+    as_user: Any, email: str, full_name: str, field: str
+) -> None:
+    contractor = await as_user(CONTRACTOR_EMAIL)
+
+    data = await contractor.data(
+        INVITE, {"input": {"email": email, "fullName": full_name}}
+    )
+
+    assert data["inviteUser"]["user"] is None
+    assert [(e["field"][-1], e["code"]) for e in data["inviteUser"]["userErrors"]] == [
+        (field, "INVALID")
+    ]
+
+
+async def test_old_links_spent_after_password_set(
+    as_user: Any,
+    anonymous: GraphQLClient,
+    sessionmaker: Any,
+    worker_context: dict[str, Any],
+    smtp_sink: SmtpSink,
+) -> None:
+    from srm.services.accounts import PASSWORD_RESET, RESET_VALID, _new_token
+
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    address = "oude.links@demo.srm.example"
+    await contractor.data(
+        INVITE, {"input": {"email": address, "fullName": "Oude Links"}}
+    )
+    await deliver_outbox(sessionmaker, worker_context, address)
+    activation = link_token(smtp_sink.messages_to(address)[-1])
+    async with sessionmaker.begin() as session:
+        user_id = (
+            await session.exec(sa.select(User.id).where(User.email == address))
+        ).scalar_one()
+        reset, _ = await _new_token(session, user_id, PASSWORD_RESET, RESET_VALID)
+
+    by_reset = await anonymous.data(RESET, {"token": reset, "password": NEW_PASSWORD})
+    late_activation = await anonymous.data(
+        ACTIVATE, {"token": activation, "password": NEW_PASSWORD + "x"}
+    )
+
+    assert by_reset["resetPassword"]["success"] is True
+    assert [e["code"] for e in late_activation["activateAccount"]["userErrors"]] == [
+        "TOKEN_INVALID"
+    ]
+
+
+async def test_sent_mail_body_cleared(
+    as_user: Any, sessionmaker: Any, worker_context: dict[str, Any], smtp_sink: SmtpSink
+) -> None:
+    contractor = await as_user(CONTRACTOR_EMAIL)
+    address = "gewist.bericht@demo.srm.example"
+    await contractor.data(
+        INVITE, {"input": {"email": address, "fullName": "Gewist Bericht"}}
+    )
+
+    await deliver_outbox(sessionmaker, worker_context, address)
+
+    async with sessionmaker() as session:
+        mail = (
+            await session.exec(
+                sa.select(OutboxMail).where(OutboxMail.to_address == address)
+            )
+        ).scalar_one()
+    assert mail.status == "SENT"
+    assert mail.body_text == ""
+    assert mail.body_html == ""
+    assert (
+        "token="
+        in smtp_sink.messages_to(address)[-1]
+        .get_body(preferencelist=("plain",))
+        .get_content()
+    )
+
+
+async def test_forged_csrf_pair_rejected(client: Any, sessionmaker: Any) -> None:
+    token = await open_session(sessionmaker, "gerrit.groen@demo.srm.example")
+
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ viewer { user { email } } }"},
+        headers={"Cookie": f"srm_session={token}; srm_csrf=nep", "X-CSRF-Token": "nep"},
+    )
+
+    assert response.json()["data"]["viewer"] is None
+
+
+@pytest.mark.parametrize(
+    "code", ["١٢٣٤٥٦", "¹²³⁴⁵⁶", "12345６"], ids=["arabic", "superscript", "fullwidth"]
+)
+async def test_non_ascii_code_rejected(anonymous: GraphQLClient, code: str) -> None:
+    address = "ilse.intermediair@demo.srm.example"
+    login = await anonymous.data(
+        LOGIN, {"email": address, "password": demo_password(address)}
+    )
+
+    data = await anonymous.data(
+        """mutation($c: String!, $code: String!) { verifyTotp(input: {challenge: $c, code: $code}) {
+            token userErrors { code } } }""",
+        {"c": login["login"]["challenge"], "code": code},
+    )
+
+    assert [e["code"] for e in data["verifyTotp"]["userErrors"]] == ["INVALID_CODE"]

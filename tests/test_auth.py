@@ -141,7 +141,7 @@ async def test_aliased_guesses_one_counted(anonymous: GraphQLClient) -> None:
             )
         )
 
-    assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert body["data"] is None
     # The aliased request counted one failed guess, so four more stay within the limit of five.
     assert all("errors" not in answer for answer in later)

@@ -78,6 +78,9 @@ async def send_mail(ctx: dict[str, Any], mail_id: str) -> str:
             # same Message-ID.
             mail.status = "SENT"
             mail.sent_at = utcnow()
+            # The body may carry a single-use link; once sent, only the mailbox keeps it.
+            mail.body_text = ""
+            mail.body_html = ""
             logger.info("mail %s sent after %d failed attempts", mail_id, mail.attempts)
             return "sent"
     if retry_delay is None:

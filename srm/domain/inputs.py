@@ -187,3 +187,45 @@ def personal_data_hints(text: str, candidate_names: list[str]) -> list[str]:
     if any(passes_eleven_test(m.group()) for m in _NINE_DIGITS.finditer(text)):
         hints.append("a number that looks like a BSN")
     return hints
+
+
+_NAME_PUNCTUATION = frozenset(" -'\u2019.")
+
+
+def _is_latin_letter(character: str) -> bool:
+    return unicodedata.category(character).startswith(
+        "L"
+    ) and "LATIN" in unicodedata.name(character, "")
+
+
+def check_person_name(
+    problems: ProblemCollector,
+    field_name: str,
+    value: str | None,
+    *,
+    max_length: int,
+    required: bool = True,
+) -> str | None:
+    """Check a person's name: Latin letters with accents, spaces, - ' and . only.
+
+    Names are written as in the Dutch population register (BRP), in Latin
+    script. Other characters (other scripts, invisible or look-alike
+    characters, line breaks) would let one person pass the duplicate check
+    as two, or put arbitrary text into mails.
+    """
+    text = check_text(
+        problems, field_name, value, max_length=max_length, required=required
+    )
+    if text is None:
+        return None
+    text = re.sub(r" {2,}", " ", unicodedata.normalize("NFC", text))
+    allowed = all(ch in _NAME_PUNCTUATION or _is_latin_letter(ch) for ch in text)
+    if not allowed or not any(_is_latin_letter(ch) for ch in text):
+        problems.add(
+            field_name,
+            UserErrorCode.INVALID,
+            f"{field_name} may contain only Latin letters (accents allowed), spaces, "
+            "hyphens, apostrophes and full stops, as in the population register.",
+        )
+        return None
+    return text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 import uuid
 from typing import Any
 
@@ -378,13 +381,19 @@ async def resolve_request_password_reset(
 
 
 async def enqueue_reset_request(queue: Any, email: str) -> bool:
+    """Queue a reset request under a random key; return False when the queue is down."""
+    from workers.account_jobs import RESET_REQUEST_PREFIX, RESET_REQUEST_SECONDS
     from workers.settings import QUEUE_NAME
 
     if queue is None:
         return False
+    request_key = secrets.token_urlsafe(16)
     try:
+        await queue.set(
+            RESET_REQUEST_PREFIX + request_key, email, ex=RESET_REQUEST_SECONDS
+        )
         await queue.enqueue_job(
-            "process_password_reset_request", email, _queue_name=QUEUE_NAME
+            "process_password_reset_request", request_key, _queue_name=QUEUE_NAME
         )
     except (OSError, ConnectionError) as error:
         logger.warning("password reset request not queued: %s", type(error).__name__)
@@ -462,9 +471,14 @@ async def resolve_reset_two_factor(
     return ResetTwoFactorPayload(user=user_type(user), user_errors=[])
 
 
+def csrf_token_for(settings: Any, session_token: str) -> str:
+    """Return the CSRF token of a session: a keyed hash, so it cannot be made up."""
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
 def set_session_cookies(info: Info, token: str) -> None:
     """Set the HttpOnly session cookie and the CSRF cookie the client echoes in a header."""
-    import secrets
 
     context = context_of(info)
     response = context.response
@@ -482,7 +496,7 @@ def set_session_cookies(info: Info, token: str) -> None:
     )
     response.set_cookie(
         CSRF_COOKIE,
-        secrets.token_urlsafe(24),
+        csrf_token_for(context.settings, token),
         max_age=max_age,
         httponly=False,
         secure=True,

@@ -7,9 +7,9 @@ import logging
 import strawberry
 from strawberry.types import Info
 
-from srm.domain.errors import RateLimited, UserErrorCode, UserProblem
+from srm.domain.errors import UserErrorCode, UserProblem
 from srm.resolvers.common import context_of, require_viewer
-from srm.schema.errors import UserError, user_errors
+from srm.schema.errors import UserError, bad_request, user_errors
 from srm.schema.inputs import LoginInput, VerifyTotpInput
 from srm.schema.relay import to_global_id
 from srm.schema.types import Organisation, User, Viewer
@@ -49,10 +49,14 @@ class LogoutPayload:
 
 
 def count_attempt(info: Info) -> None:
+    """Allow one login step per request, so aliases cannot multiply guesses."""
     context = context_of(info)
     context.authentication_attempts += 1
     if context.authentication_attempts > MAX_AUTHENTICATION_OPERATIONS_PER_REQUEST:
-        raise RateLimited(retry_after=1)
+        raise bad_request(
+            "Send one login, code or account-link step per request; this request "
+            "contains more."
+        )
 
 
 async def resolve_login(info: Info, input: LoginInput) -> LoginPayload:
@@ -90,6 +94,7 @@ def build_viewer(auth: auth_service.AuthenticatedUser) -> Viewer:
             id=to_global_id("User", auth.user.id),
             email=auth.user.email,
             full_name=auth.user.full_name,
+            totp_confirmed=auth.user.totp_confirmed,
         ),
         organisation=Organisation.from_row(auth.organisation),
         role=auth.user.role,

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, StringValueNode, ValidationRule
 from strawberry.extensions import SchemaExtension
 
 from srm.domain.errors import (
@@ -74,6 +74,32 @@ _DOMAIN_ERRORS: dict[type[Exception], tuple[str, str]] = {
 }
 
 
+class NoNulCharacters(ValidationRule):
+    """Reject string literals with NUL characters; PostgreSQL cannot store them.
+
+    NUL in JSON variables is rejected earlier, by ``RequestGuardMiddleware``.
+    """
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        if "\x00" in node.value:
+            self.report_error(
+                GraphQLError("A string contains a NUL character; remove it.", node)
+            )
+
+
+# SQLSTATE 22021 (character_not_in_repertoire): text the database cannot store.
+_UNSTORABLE_TEXT = "22021"
+
+
+def _is_unstorable_text(error: BaseException) -> bool:
+    current: BaseException | None = error
+    while current is not None:
+        if getattr(current, "sqlstate", None) == _UNSTORABLE_TEXT:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error a code; hide unexpected ones as INTERNAL and log each once.
 
@@ -119,6 +145,13 @@ class ErrorCodes(SchemaExtension):
                     path=error.path,
                     extensions={"code": code},
                 )
+        if _is_unstorable_text(original):
+            return GraphQLError(
+                "A text contains a character that cannot be stored, such as NUL; remove it.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "BAD_REQUEST"},
+            )
         if isinstance(original, RateLimited):
             return GraphQLError(
                 f"Too many attempts; try again in {original.retry_after} seconds.",

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from srm.resolvers import accountability, accounts, audit, auth, projects, reference
 from srm.schema.directives import requires_role, roles_text
-from srm.schema.errors import ErrorCodes
+from srm.schema.errors import ErrorCodes, NoNulCharacters
 from srm.schema.relay import Connection, Node
 from srm.schema.scalars import SCALAR_MAP
 from srm.schema.types import (
@@ -187,6 +192,7 @@ def create_schema() -> MonitorSchema:
         types=[Cost, Candidate],
         extensions=[
             ErrorCodes,
+            lambda: AddValidationRules([NoNulCharacters]),
             lambda: QueryDepthLimiter(max_depth=12),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=5000),

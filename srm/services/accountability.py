@@ -45,6 +45,7 @@ from srm.domain.inputs import (
     check_hours,
     check_money,
     check_period,
+    check_person_name,
     check_text,
     normalise_name,
     personal_data_hints,
@@ -486,11 +487,15 @@ async def _check_candidate(
     secret: bytes,
     exclude_id: uuid.UUID | None = None,
 ) -> dict[str, Any] | None:
-    first_name = check_text(problems, "firstName", fields.first_name, max_length=100)
-    name_infix = check_text(
+    first_name = check_person_name(
+        problems, "firstName", fields.first_name, max_length=100
+    )
+    name_infix = check_person_name(
         problems, "nameInfix", fields.name_infix, max_length=30, required=False
     )
-    last_name = check_text(problems, "lastName", fields.last_name, max_length=150)
+    last_name = check_person_name(
+        problems, "lastName", fields.last_name, max_length=150
+    )
     job_title = check_text(problems, "jobTitle", fields.job_title, max_length=200)
     note = check_text(problems, "note", fields.note, max_length=5000, required=False)
     for name, value in (

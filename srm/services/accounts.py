@@ -1,8 +1,9 @@
 """Account life cycle: invitation, activation, authenticator setup, resets.
 
 Each function runs in the caller's transaction and returns the outbox mail
-ids to schedule after the commit. Tokens of links are single-use and stored
-only as SHA-256 hashes.
+ids to schedule after the commit. Tokens of links are single-use. The
+account_token table keeps only their SHA-256 hashes; the token itself is in
+the outbox mail until that is sent, when the worker clears the body.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from srm.config import Settings
 from srm.domain.access import Viewer
 from srm.domain.enums import ROLE_OF_KIND, Role
 from srm.domain.errors import NotFound, ProblemCollector, UserErrorCode
-from srm.domain.inputs import check_text
+from srm.domain.inputs import check_person_name
 from srm.mail import enqueue_mail
 from srm.models import AccountToken, Organisation, Project, User
 from srm.services.audit import AuditAction, record
@@ -50,7 +51,41 @@ PASSWORD_RESET = "PASSWORD_RESET"
 
 # The 30,000 most used passwords of the zxcvbn data set (zxcvbn 4.5.0).
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# ASCII addresses only: quoted local parts, comments and international
+# domains are valid in mail standards but are rejected here, so that every
+# stored address reaches exactly one mailbox.
+# Dutch words that zxcvbn's English dictionaries miss and people build passwords on.
+COMMON_DUTCH_WORDS = [
+    "welkom",
+    "wachtwoord",
+    "geheim",
+    "voorjaar",
+    "zomer",
+    "najaar",
+    "herfst",
+    "winter",
+    "lente",
+    "maandag",
+    "vrijdag",
+    "januari",
+    "december",
+    "groningen",
+    "friesland",
+    "fryslan",
+    "drenthe",
+    "assen",
+    "leeuwarden",
+    "emmen",
+    "socialreturn",
+    "gemeente",
+    "bouwbedrijf",
+    "hallo",
+    "liefde",
+    "voetbal",
+    "ajax",
+    "feyenoord",
+]
+_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
 
 
 def check_password(
@@ -72,12 +107,11 @@ def check_password(
         )
         return
     lowered = password.lower()
-    # zxcvbn also recognises patterns such as repeats and keyboard rows; a score
-    # below 2 means "guessable within about 10^6 tries" in its scale of 0 to 4.
-    if (
-        lowered in COMMON_PASSWORDS
-        or zxcvbn(password, user_inputs=[email])["score"] < 2
-    ):
+    # zxcvbn also recognises patterns such as repeats, dates and keyboard rows.
+    # Its top score of 4 means it estimates at least 10^10 guesses. Its
+    # dictionaries are English, hence the Dutch words.
+    hints = [email, *re.split(r"[@.]", email), *COMMON_DUTCH_WORDS]
+    if lowered in COMMON_PASSWORDS or zxcvbn(password, user_inputs=hints)["score"] < 4:
         problems.add(
             field,
             UserErrorCode.PASSWORD_TOO_COMMON,
@@ -122,6 +156,15 @@ async def _new_token(
         )
     )
     return token, expires
+
+
+async def _revoke_open_tokens(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Spend every open activation and reset link of a user whose password changed."""
+    await session.exec(  # type: ignore[call-overload]
+        sa.update(AccountToken)
+        .where(AccountToken.user_id == user_id, AccountToken.used_at.is_(None))  # type: ignore[union-attr]
+        .values(used_at=datetime.now(tz=UTC))
+    )
 
 
 async def _use_token(session: AsyncSession, token: str, purpose: str) -> User | None:
@@ -180,6 +223,20 @@ async def coordinator_may_administer(
     return found is not None or any_project is None
 
 
+async def coordinator_may_invite(
+    session: AsyncSession, viewer: Viewer, organisation: Organisation
+) -> bool:
+    """Return whether a coordinator may add an account to another organisation."""
+    if viewer.region_id is not None and organisation.region_id == viewer.region_id:
+        return True
+    has_accounts = (
+        await session.exec(  # type: ignore[call-overload]
+            sa.select(User.id).where(User.organisation_id == organisation.id).limit(1)
+        )
+    ).first()
+    return has_accounts is None
+
+
 async def invite_user(
     session: AsyncSession,
     viewer: Viewer,
@@ -191,23 +248,29 @@ async def invite_user(
 ) -> Invitation:
     """Create an account without password and mail its activation link.
 
-    Users invite colleagues of their own organisation; a coordinator may also
-    invite into organisations of its region.
+    Users invite colleagues of their own organisation. A coordinator may also
+    invite into the organisations of its region, and create the first account
+    of any organisation. It may not add accounts to a contractor or an
+    intermediary that has accounts already, because such an account would see
+    candidates unmasked, in other regions too.
     """
     problems = ProblemCollector()
     address = email.strip().lower()
-    if not _EMAIL.match(address) or len(address) > 254:
+    if not _EMAIL.fullmatch(address) or len(address) > 254:
         problems.add(
-            "email", UserErrorCode.INVALID, "email is not a valid email address."
+            "email",
+            UserErrorCode.INVALID,
+            "email is not a valid email address; use letters, digits and . _ % + - "
+            "before the @ and a domain name after it.",
         )
-    name = check_text(problems, "fullName", full_name, max_length=200)
+    name = check_person_name(problems, "fullName", full_name, max_length=200)
     target_id = organisation_id or viewer.organisation_id
     organisation = await session.get(Organisation, target_id)
     if organisation is None:
         raise NotFound
     if target_id != viewer.organisation_id and not (
         viewer.role == Role.COORDINATOR
-        and await coordinator_may_administer(session, viewer, organisation)
+        and await coordinator_may_invite(session, viewer, organisation)
     ):
         raise NotFound
     if not problems.has("email"):
@@ -267,6 +330,14 @@ async def activate_account(session: AsyncSession, *, token: str, password: str) 
         )
         problems.raise_if_any()
     assert user is not None
+    if user.password_hash is not None:
+        # The account was set up another way (a reset link); the invitation is spent.
+        problems.add(
+            "token",
+            UserErrorCode.TOKEN_INVALID,
+            "The activation link is unknown, used or expired; ask for a new invitation.",
+        )
+        problems.raise_if_any()
     check_password(problems, password, user.email)
     problems.raise_if_any()
     user.password_hash = await hash_password_async(password)
@@ -387,6 +458,7 @@ async def reset_password(session: AsyncSession, *, token: str, password: str) ->
     user.password_hash = await hash_password_async(password)
     session.add(user)
     await revoke_all_sessions(session, user.id)
+    await _revoke_open_tokens(session, user.id)
     record(
         session,
         action=AuditAction.UPDATE,
@@ -420,6 +492,7 @@ async def change_password(
     user.password_hash = await hash_password_async(new_password)
     session.add(user)
     await revoke_all_sessions(session, user.id)
+    await _revoke_open_tokens(session, user.id)
     record(
         session,
         action=AuditAction.UPDATE,

@@ -232,7 +232,8 @@ async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> None
 def matching_time_step(secret: str, code: str, now: datetime) -> int | None:
     """Return the TOTP time step that ``code`` belongs to, within the accepted window."""
     code = code.strip().replace(" ", "")
-    if len(code) != 6 or not code.isdigit():
+    # isdigit() alone also accepts digits of other scripts, which hmac cannot compare.
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
@@ -305,6 +306,8 @@ async def verify_totp(
         session.add(opened)
     await redis.delete(key)
     await limiter.clear(account_key[0])
+    # A completed login forgives earlier password mistakes of the account.
+    await limiter.clear("account:" + _email_key(user.email))
     logger.info("session opened for user %s", user_id)
     return CodeStep(token=token, user_id=user_id)
 
