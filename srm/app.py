@@ -46,7 +46,7 @@ class Resources:
     queue: Any = None
 
 
-class MonitorGraphQL(GraphQL):
+class MonitorGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with the monitor's per-request context."""
 
     def __init__(self, resources: Resources) -> None:

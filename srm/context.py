@@ -99,7 +99,7 @@ def _entry_page_loader(
         for key in keys:
             windows[(key.offset, key.limit)].append(key.project_id)
         pages: dict[EntryPageKey, EntryPage] = {}
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[union-attr]
         order_column = table.c.date if model is Cost else table.c.start_date
         async with sessionmaker() as session:
             for (offset, limit), project_ids in windows.items():

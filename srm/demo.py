@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from srm.domain.access import Viewer
@@ -288,8 +289,8 @@ async def is_demo_database(session: AsyncSession) -> bool:
     counts = (
         await session.exec(  # type: ignore[call-overload]
             sa.select(
-                sa.func.count().filter(Organisation.is_demo),
-                sa.func.count().filter(sa.not_(Organisation.is_demo)),
+                sa.func.count().filter(col(Organisation.is_demo)),
+                sa.func.count().filter(sa.not_(col(Organisation.is_demo))),
             )
         )
     ).one()
@@ -300,8 +301,8 @@ async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
     rows = (
         await session.exec(  # type: ignore[call-overload]
             sa.select(User, Organisation)
-            .join(Organisation, Organisation.id == User.organisation_id)
-            .where(Organisation.is_demo)
+            .join(Organisation, col(Organisation.id) == User.organisation_id)
+            .where(col(Organisation.is_demo))
             .order_by(User.role, User.email)
         )
     ).all()
@@ -338,8 +339,8 @@ async def load_demo_data(
     rng = random.Random(SEED)
     async with sessionmaker.begin() as session:
         if (
-            await session.exec(sa.select(sa.func.count()).select_from(Organisation))
-        ).scalar_one():  # type: ignore[call-overload]
+            await session.exec(sa.select(sa.func.count()).select_from(Organisation))  # type: ignore[call-overload]
+        ).scalar_one():
             logger.info("demo data not loaded: the database has organisations already")
             return False
         regions = {
@@ -377,15 +378,17 @@ async def load_demo_data(
         policies = {
             p.region_id: p
             for p in (
-                await session.exec(
-                    sa.select(Policy).where(Policy.region_id.is_not(None))
+                await session.exec(  # type: ignore[call-overload]
+                    sa.select(Policy).where(col(Policy.region_id).is_not(None))
                 )
             )
             .scalars()
-            .all()  # type: ignore[call-overload,union-attr]
+            .all()
         }
         national = (
-            await session.exec(sa.select(Policy).where(Policy.code == "utrecht-2024"))  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]
+                sa.select(Policy).where(col(Policy.code) == "utrecht-2024")
+            )
         ).scalar_one_or_none()
         residences_by_region: dict[uuid.UUID, list[Residence]] = {}
         for region in regions.values():
@@ -394,12 +397,13 @@ async def load_demo_data(
                     await session.exec(  # type: ignore[call-overload]
                         sa.select(Residence)
                         .join(
-                            Municipality, Municipality.id == Residence.municipality_id
+                            Municipality,
+                            col(Municipality.id) == Residence.municipality_id,
                         )
                         .where(
-                            Municipality.region_id == region.id,
-                            Residence.bag_code.is_not(None),
-                        )  # type: ignore[union-attr]
+                            col(Municipality.region_id) == region.id,
+                            col(Residence.bag_code).is_not(None),
+                        )
                         .order_by(Residence.bag_code)
                     )
                 )
@@ -476,7 +480,7 @@ async def load_demo_data(
             )
             blocks = (
                 (
-                    await session.exec(
+                    await session.exec(  # type: ignore[call-overload]
                         sa.select(BuildingBlock).where(
                             BuildingBlock.policy_id == policy.id
                         )
@@ -484,10 +488,10 @@ async def load_demo_data(
                 )
                 .scalars()
                 .all()
-            )  # type: ignore[call-overload]
+            )
             categories = (
                 (
-                    await session.exec(
+                    await session.exec(  # type: ignore[call-overload]
                         sa.select(CostCategory).where(
                             CostCategory.policy_id == policy.id
                         )
@@ -495,7 +499,7 @@ async def load_demo_data(
                 )
                 .scalars()
                 .all()
-            )  # type: ignore[call-overload]
+            )
             residences = residences_by_region[authority.region_id]
             for _ in range(10):
                 candidate_start = start + timedelta(

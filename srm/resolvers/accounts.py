@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import strawberry
+from sqlmodel import col
 from strawberry.types import Info
 
 from srm.domain.enums import Role
@@ -195,7 +196,7 @@ async def resolve_organisation_users(
             (
                 await session.exec(  # type: ignore[call-overload]
                     sa.select(UserRow)
-                    .where(UserRow.organisation_id == organisation_id)
+                    .where(col(UserRow.organisation_id) == organisation_id)
                     .order_by(UserRow.email)
                 )
             )

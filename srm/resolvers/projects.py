@@ -73,7 +73,7 @@ async def resolve_projects(
     filters = _filter_values(filter)
     order = [
         project_service.OrderTerm(
-            project_service.ProjectOrderField(term.field.value),
+            project_service.ProjectOrderField(term.field.value),  # type: ignore[attr-defined]
             descending=term.direction.value == "DESC",
         )
         for term in order_by or []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from sqlalchemy import func, select
+from sqlmodel import col
 from strawberry.types import Info
 
 from srm.domain.enums import OrganisationKind as DomainOrganisationKind
@@ -59,10 +60,10 @@ async def resolve_regions(info: Info) -> list[Region]:
     require_viewer(info)
     async with context.sessionmaker() as session:
         rows = (
-            (await session.exec(select(RegionRow).order_by(RegionRow.name)))
+            (await session.exec(select(RegionRow).order_by(RegionRow.name)))  # type: ignore[call-overload]
             .scalars()
             .all()
-        )  # type: ignore[call-overload]
+        )
     return [Region.from_row(row) for row in rows]
 
 
@@ -78,8 +79,8 @@ async def resolve_policies(
         if region_id is None:
             return []
         statement = statement.where(
-            (PolicyRow.region_id == region_id) | PolicyRow.region_id.is_(None)
-        )  # type: ignore[union-attr]
+            (col(PolicyRow.region_id) == region_id) | col(PolicyRow.region_id).is_(None)
+        )
     async with context.sessionmaker() as session:
         rows = (await session.exec(statement)).scalars().all()  # type: ignore[call-overload]
     return [Policy.from_row(row) for row in rows]
@@ -110,7 +111,7 @@ async def resolve_organisations(
                 await session.exec(  # type: ignore[call-overload]
                     select(OrganisationRow)
                     .where(*where)
-                    .order_by(func.lower(OrganisationRow.name), OrganisationRow.id)
+                    .order_by(func.lower(OrganisationRow.name), col(OrganisationRow.id))
                     .offset(offset)
                     .limit(limit)
                 )
@@ -142,12 +143,12 @@ async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
         row = await context.loaders.organisation.load(object_id)
         return Organisation.from_row(row) if row else None
     if type_name == "Policy":
-        row = await context.loaders.policy.load(object_id)
-        return await load_policy(info, object_id) if row else None
+        policy_row = await context.loaders.policy.load(object_id)
+        return await load_policy(info, object_id) if policy_row else None
     if type_name in ("Cost", "Candidate"):
         model = CostRow if type_name == "Cost" else CandidateRow
         async with context.sessionmaker() as session:
-            entry = await session.get(model, object_id)
+            entry: CostRow | CandidateRow | None = await session.get(model, object_id)
         if entry is None or await load_project(info, entry.project_id) is None:
             return None
         if isinstance(entry, CostRow):

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import strawberry
+from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 from strawberry.types import Info
@@ -46,7 +47,7 @@ def _permission_class(operation: str) -> type[BasePermission]:
     return HasRole
 
 
-def requires_role(operation: str) -> list[PermissionExtension]:
+def requires_role(operation: str) -> list[FieldExtension]:
     """Return the field extensions that check and print the roles of ``operation``."""
     return [PermissionExtension(permissions=[_permission_class(operation)()])]
 

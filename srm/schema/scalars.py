@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 # Plain ASCII digits with an optional sign and decimal point: no exponent, no
 # underscores and no digits of other scripts, which Decimal() would accept.
@@ -33,7 +34,7 @@ def _parse_decimal(value: object) -> Decimal:
 # to print, serialise and parse it.
 DecimalScalar = NewType("DecimalScalar", Decimal)
 
-SCALAR_MAP = {
+SCALAR_MAP: dict[object, ScalarDefinition] = {
     DecimalScalar: strawberry.scalar(
         name="Decimal",
         description=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -75,15 +77,17 @@ class Query:
         resolver=audit.resolve_audit_trail,
         description="Audit trail of the coordinator's region (audittrail), newest first."
         + roles_text("auditTrail"),
-        extensions=requires_role("auditTrail"),  # type: ignore[arg-type]
+        extensions=requires_role("auditTrail"),
     )
 
 
-def _mutation(resolver: object, operation: str, description: str) -> object:
+def _mutation(
+    resolver: Callable[..., Awaitable[object]], operation: str, description: str
+) -> object:
     return strawberry.mutation(
-        resolver=resolver,  # type: ignore[arg-type]
+        resolver=resolver,
         description=description + roles_text(operation),
-        extensions=requires_role(operation),  # type: ignore[arg-type]
+        extensions=requires_role(operation),
     )
 
 

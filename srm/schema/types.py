@@ -86,8 +86,8 @@ CostValuation = strawberry.enum(
 Decimal_ = DecimalScalar
 
 
-def _money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.01"))
+def _money(value: Decimal) -> DecimalScalar:
+    return DecimalScalar(Decimal(value).quantize(Decimal("0.01")))
 
 
 @strawberry.type(description="Labour-market region (arbeidsmarktregio).")
@@ -265,7 +265,7 @@ class Policy(Node):
             name=row.name,
             source=row.source,
             valid_from=row.valid_from,
-            fulltime_hours_per_week=row.fulltime_hours_per_week,
+            fulltime_hours_per_week=DecimalScalar(row.fulltime_hours_per_week),
             _policy_id=row.id,
             _region_id=row.region_id,
         )
@@ -363,7 +363,7 @@ class Cost(Node):
             id=to_global_id("Cost", row.id),
             description=row.description,
             amount=_money(row.amount),
-            hours=row.hours,
+            hours=None if row.hours is None else DecimalScalar(row.hours),
             date=row.date,
             note=None if "note" in hidden else row.note,
             validated=row.validated_at is not None,
@@ -467,8 +467,8 @@ class Candidate(Node):
             bonus_codes=list(row.bonus_codes),
             start_date=row.start_date,
             end_date=row.end_date,
-            hours_per_week=row.hours_per_week,
-            value_actual=terms.value(today),
+            hours_per_week=DecimalScalar(row.hours_per_week),
+            value_actual=DecimalScalar(terms.value(today)),
             value_forecast=_money(row.value_forecast),
             validated=row.validated_at is not None,
             redacted_fields=sorted(hidden),

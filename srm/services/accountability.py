@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from srm.domain import valuation
@@ -255,8 +256,8 @@ async def _check_cost(
 
 async def _candidate_names(session: AsyncSession, project_id: uuid.UUID) -> list[str]:
     result = await session.exec(  # type: ignore[call-overload]
-        sa.select(Candidate.first_name, Candidate.last_name).where(
-            Candidate.project_id == project_id
+        sa.select(col(Candidate.first_name), col(Candidate.last_name)).where(
+            col(Candidate.project_id) == project_id
         )
     )
     return [name for row in result.all() for name in row]
@@ -382,7 +383,9 @@ async def entry_for_change(
     """Load an entry the viewer may change, with its locked project, else ``NotFound``."""
     if entry_id is None:
         raise NotFound
-    entry = await session.get(model, entry_id, with_for_update=True)
+    entry: Cost | Candidate | None = await session.get(
+        model, entry_id, with_for_update=True
+    )
     if entry is None:
         raise NotFound
     project = await project_for_accounting(session, viewer, entry.project_id)
@@ -565,9 +568,9 @@ async def _check_candidate(
 
     bonus_rows = (
         (
-            await session.exec(
-                sa.select(Bonus).where(Bonus.policy_id == project.policy_id)
-            )  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]
+                sa.select(Bonus).where(col(Bonus.policy_id) == project.policy_id)
+            )
         )
         .scalars()
         .all()
@@ -602,14 +605,14 @@ async def _check_candidate(
     assert block is not None and residence is not None
 
     key = person_key(secret, project.region_id, first_name, name_infix, last_name, born)
-    overlap = sa.select(Candidate.id).where(
-        Candidate.project_id == project.id,
-        Candidate.person_key == key,
-        Candidate.start_date <= end,
-        Candidate.end_date >= start,
+    overlap = sa.select(col(Candidate.id)).where(
+        col(Candidate.project_id) == project.id,
+        col(Candidate.person_key) == key,
+        col(Candidate.start_date) <= end,
+        col(Candidate.end_date) >= start,
     )
     if exclude_id is not None:
-        overlap = overlap.where(Candidate.id != exclude_id)
+        overlap = overlap.where(col(Candidate.id) != exclude_id)
     if (await session.exec(overlap.limit(1))).first() is not None:  # type: ignore[call-overload]
         problems.add(
             "startDate",
@@ -809,7 +812,9 @@ async def validate_entry(
     """Mark an entry as validated by the account manager; it is locked from then on."""
     if entry_id is None:
         raise NotFound
-    entry = await session.get(model, entry_id, with_for_update=True)
+    entry: Cost | Candidate | None = await session.get(
+        model, entry_id, with_for_update=True
+    )
     if entry is None:
         raise NotFound
     project = await session.get(Project, entry.project_id)
@@ -849,16 +854,18 @@ async def possible_duplicates(
     # compared here. A condition like project_id <> x in SQL made PostgreSQL
     # pick the exclusion constraint's GiST index at times, about 100 times
     # slower than the person_key index (bench/project_list.py).
-    keys = sa.select(Candidate.person_key).where(Candidate.id.in_(candidate_ids))  # type: ignore[attr-defined]
+    keys = sa.select(col(Candidate.person_key)).where(
+        col(Candidate.id).in_(candidate_ids)
+    )
     rows = (
         await session.exec(  # type: ignore[call-overload]
             sa.select(
-                Candidate.id,
-                Candidate.person_key,
-                Candidate.project_id,
-                Candidate.start_date,
-                Candidate.end_date,
-            ).where(Candidate.person_key.in_(keys))  # type: ignore[attr-defined]
+                col(Candidate.id),
+                col(Candidate.person_key),
+                col(Candidate.project_id),
+                col(Candidate.start_date),
+                col(Candidate.end_date),
+            ).where(col(Candidate.person_key).in_(keys))
         )
     ).all()
     by_person: dict[str, list[Any]] = {}

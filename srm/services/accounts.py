@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import segno
 import sqlalchemy as sa
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -135,13 +136,13 @@ async def _new_token(
 ) -> tuple[str, datetime]:
     """Revoke the user's open tokens of this purpose and issue a new one."""
     now = datetime.now(tz=UTC)
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         sa.update(AccountToken)
         .where(
-            AccountToken.user_id == user_id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )  # type: ignore[union-attr]
+            col(AccountToken.user_id) == user_id,
+            col(AccountToken.purpose) == purpose,
+            col(AccountToken.used_at).is_(None),
+        )
         .values(used_at=now)
     )
     token = secrets.token_urlsafe(32)
@@ -160,9 +161,11 @@ async def _new_token(
 
 async def _revoke_open_tokens(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Spend every open activation and reset link of a user whose password changed."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         sa.update(AccountToken)
-        .where(AccountToken.user_id == user_id, AccountToken.used_at.is_(None))  # type: ignore[union-attr]
+        .where(
+            col(AccountToken.user_id) == user_id, col(AccountToken.used_at).is_(None)
+        )
         .values(used_at=datetime.now(tz=UTC))
     )
 
@@ -174,8 +177,8 @@ async def _use_token(session: AsyncSession, token: str, purpose: str) -> User | 
         await session.exec(  # type: ignore[call-overload]
             sa.select(AccountToken)
             .where(
-                AccountToken.token_hash == token_hash(token),
-                AccountToken.purpose == purpose,
+                col(AccountToken.token_hash) == token_hash(token),
+                col(AccountToken.purpose) == purpose,
             )
             .with_for_update()
         )
@@ -205,14 +208,14 @@ async def coordinator_may_administer(
     if organisation.region_id is not None:
         return organisation.region_id == viewer.region_id
     party = sa.or_(
-        Project.contractor_id == organisation.id,
-        Project.intermediary_id == organisation.id,
-        Project.contracting_authority_id == organisation.id,
+        col(Project.contractor_id) == organisation.id,
+        col(Project.intermediary_id) == organisation.id,
+        col(Project.contracting_authority_id) == organisation.id,
     )
     found = (
         await session.exec(  # type: ignore[call-overload]
-            sa.select(Project.id)
-            .where(party, Project.region_id == viewer.region_id)
+            sa.select(col(Project.id))
+            .where(party, col(Project.region_id) == viewer.region_id)
             .limit(1)
         )
     ).first()
@@ -231,7 +234,9 @@ async def coordinator_may_invite(
         return True
     has_accounts = (
         await session.exec(  # type: ignore[call-overload]
-            sa.select(User.id).where(User.organisation_id == organisation.id).limit(1)
+            sa.select(col(User.id))
+            .where(col(User.organisation_id) == organisation.id)
+            .limit(1)
         )
     ).first()
     return has_accounts is None
@@ -275,8 +280,10 @@ async def invite_user(
         raise NotFound
     if not problems.has("email"):
         taken = (
-            await session.exec(sa.select(User.id).where(User.email == address))
-        ).first()  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]
+                sa.select(col(User.id)).where(col(User.email) == address)
+            )
+        ).first()
         if taken is not None:
             problems.add(
                 "email",
@@ -423,8 +430,8 @@ async def request_password_reset(
     """Mail a reset link when an active account has this address; return the mail ids."""
     address = email.strip().lower()
     user = (
-        await session.exec(sa.select(User).where(User.email == address))
-    ).scalar_one_or_none()  # type: ignore[call-overload]
+        await session.exec(sa.select(User).where(col(User.email) == address))  # type: ignore[call-overload]
+    ).scalar_one_or_none()
     if user is None or not user.active:
         return []
     token, _ = await _new_token(session, user.id, PASSWORD_RESET, RESET_VALID)

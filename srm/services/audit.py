@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from srm.domain.access import Viewer
@@ -82,7 +83,7 @@ async def list_events(
             await session.exec(  # type: ignore[call-overload]
                 sa.select(AuditEvent)
                 .where(*where)
-                .order_by(AuditEvent.at.desc(), AuditEvent.id)  # type: ignore[attr-defined]
+                .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id))
                 .offset(offset)
                 .limit(limit)
             )

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from srm.domain.access import Viewer
@@ -148,7 +149,7 @@ async def login(
     async with sessionmaker() as session:
         user = (
             await session.exec(  # type: ignore[call-overload]
-                sa.select(User).where(User.email == email.strip().lower())
+                sa.select(User).where(col(User.email) == email.strip().lower())
             )
         ).scalar_one_or_none()
     stored_hash = user.password_hash if user is not None and user.active else None
@@ -173,7 +174,7 @@ async def login(
     if password_hasher.check_needs_rehash(stored_hash or ""):
         new_hash = await hash_password_async(password)
         async with sessionmaker.begin() as session:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 sa.update(User).where(User.id == user.id).values(password_hash=new_hash)
             )
     if not user.totp_confirmed:
@@ -222,9 +223,9 @@ def new_session(
 
 
 async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         sa.update(Session)
-        .where(Session.user_id == user_id, Session.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Session.user_id) == user_id, col(Session.revoked_at).is_(None))
         .values(revoked_at=datetime.now(tz=UTC))
     )
 
@@ -332,9 +333,9 @@ async def authenticate(
         row = (
             await session.exec(  # type: ignore[call-overload]
                 sa.select(Session, User, Organisation)
-                .join(User, User.id == Session.user_id)
-                .join(Organisation, Organisation.id == User.organisation_id)
-                .where(Session.token_hash == token_hash(token))
+                .join(User, col(User.id) == Session.user_id)
+                .join(Organisation, col(Organisation.id) == User.organisation_id)
+                .where(col(Session.token_hash) == token_hash(token))
             )
         ).first()
         if row is None:
@@ -349,7 +350,7 @@ async def authenticate(
             return None
         # Write the last activity at most once a minute to spare the database.
         if now - stored.last_seen_at > timedelta(minutes=1):
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 sa.update(Session)
                 .where(Session.id == stored.id)
                 .values(last_seen_at=now)
@@ -369,8 +370,8 @@ async def authenticate(
 
 
 async def revoke_session(session: AsyncSession, session_id: uuid.UUID) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         sa.update(Session)
-        .where(Session.id == session_id, Session.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Session.id) == session_id, col(Session.revoked_at).is_(None))
         .values(revoked_at=datetime.now(tz=UTC))
     )

@@ -8,6 +8,7 @@ give the same figures.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -53,7 +54,7 @@ def obligation_sql() -> sa.ColumnElement:
     )
 
 
-def progress_columns(today: date) -> tuple[list[sa.ColumnElement], list[sa.Subquery]]:
+def progress_columns(today: date) -> tuple[list[sa.Label[Any]], list[sa.FromClause]]:
     """Return progress columns of a project row and the lateral subqueries they read.
 
     Each subquery is correlated to ``project.id``, so a filtered or paged
