@@ -451,7 +451,7 @@ async def test_session_cookie_needs_csrf_header(
     assert wrong_header.json()["data"]["viewer"] is None
 
 
-async def test_coordinator_invites_only_where_allowed(
+async def test_coordinator_invites_first_account_only(
     as_user: Any, sessionmaker: Any
 ) -> None:
     from srm.domain.enums import OrganisationKind
@@ -485,7 +485,7 @@ async def test_coordinator_invites_only_where_allowed(
         INVITE,
         invite(names["a"]["edges"][0]["node"]["id"], "coby.prive@demo.srm.example"),
     )
-    own_region = await coordinator.data(
+    own_region = await coordinator.post(
         INVITE,
         invite(names["b"]["edges"][0]["node"]["id"], "wsp.nieuw@demo.srm.example"),
     )
@@ -494,7 +494,8 @@ async def test_coordinator_invites_only_where_allowed(
     )
 
     assert other_region_contractor["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert own_region["inviteUser"]["userErrors"] == []
+    # Even in its own region: an account manager's account would see candidates.
+    assert own_region["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert first_account["inviteUser"]["userErrors"] == []
 
 
@@ -613,3 +614,13 @@ async def test_non_ascii_code_rejected(anonymous: GraphQLClient, code: str) -> N
     )
 
     assert [e["code"] for e in data["verifyTotp"]["userErrors"]] == ["INVALID_CODE"]
+
+
+async def test_email_taken_checked_last(as_user: Any) -> None:
+    authority = await as_user("olga.opdrachtgever@demo.srm.example")
+
+    data = await authority.data(
+        INVITE, {"input": {"email": "fokje.fries@demo.srm.example", "fullName": ""}}
+    )
+
+    assert [e["code"] for e in data["inviteUser"]["userErrors"]] == ["REQUIRED"]

@@ -34,6 +34,12 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
 
 # Roles that may read each restricted field of an object type. Other roles get null.
 FIELD_ROLES: dict[str, frozenset[Role]] = {
+    # Roles that check double counting. Contractors and intermediaries are left
+    # out: by entering a name and date of birth they could learn that the person
+    # works on another organisation's project.
+    "Candidate.possibleDuplicate": frozenset(
+        {Role.CONTRACTING_AUTHORITY, Role.ACCOUNT_MANAGER, Role.COORDINATOR}
+    ),
     # The project's contact persons read the trail of its entries.
     "Project.auditTrail": ACCOUNTING_ROLES,
     # Every role, but only for its own organisation; coordinators also for those they administer.

@@ -22,6 +22,10 @@ CANDIDATE_IDENTITY = frozenset(
 )
 COST_PRIVATE = frozenset({"note"})
 
+# NOTE: a masked role still sees each candidate's value, period, hours and
+# building block, which it needs to judge progress. Where an age bonus raised
+# the value, the value gives away that the person had reached the bonus age.
+
 # Roles that judge progress but never see notes, documents or a person's identity.
 _MASKED_ROLES = frozenset({Role.CONTRACTING_AUTHORITY, Role.COORDINATOR})
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from srm.domain import enums
+from srm.domain.access import may_read_field
 from srm.domain.masking import redacted_fields
 from srm.domain.valuation import CandidateValuation, effective_obligation
 from srm.models import (
@@ -496,9 +497,16 @@ class Candidate(Node):
             "Possible double counting (mogelijke dubbeltelling): the same person "
             "(name and date of birth) is on another project of the region for an "
             "overlapping period. Says nothing about that project."
-        )
+            + field_roles_text("Candidate.possibleDuplicate")
+        ),
+        directives=field_directive("Candidate.possibleDuplicate"),
     )
-    async def possible_duplicate(self, info: Info) -> bool:
+    async def possible_duplicate(self, info: Info) -> bool | None:
+        viewer = info.context.viewer
+        if not may_read_field(
+            viewer.role if viewer else None, "Candidate.possibleDuplicate"
+        ):
+            return None
         return await info.context.loaders.possible_duplicate.load(self._candidate_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Building block (bouwblok).")

@@ -825,8 +825,7 @@ async def validate_entry(
     ):
         raise NotFound
     problems = ProblemCollector()
-    if project.status == ProjectStatus.COMPLETED:
-        _check_project_open(problems, project)
+    _check_project_open(problems, project)
     if entry.validated_at is not None:
         problems.add(
             "id", UserErrorCode.ALREADY_VALIDATED, "The entry is validated already."

@@ -229,9 +229,12 @@ async def coordinator_may_administer(
 async def coordinator_may_invite(
     session: AsyncSession, viewer: Viewer, organisation: Organisation
 ) -> bool:
-    """Return whether a coordinator may add an account to another organisation."""
-    if viewer.region_id is not None and organisation.region_id == viewer.region_id:
-        return True
+    """Return whether a coordinator may add an account to another organisation.
+
+    Only an organisation's first account: every later account is invited by a
+    colleague. Otherwise a coordinator could give itself an account manager's
+    or contractor's account and read candidates unmasked.
+    """
     has_accounts = (
         await session.exec(  # type: ignore[call-overload]
             sa.select(col(User.id))
@@ -254,10 +257,8 @@ async def invite_user(
     """Create an account without password and mail its activation link.
 
     Users invite colleagues of their own organisation. A coordinator may also
-    invite into the organisations of its region, and create the first account
-    of any organisation. It may not add accounts to a contractor or an
-    intermediary that has accounts already, because such an account would see
-    candidates unmasked, in other regions too.
+    create the first account of any organisation (see
+    ``coordinator_may_invite``).
     """
     problems = ProblemCollector()
     address = email.strip().lower()
@@ -278,7 +279,9 @@ async def invite_user(
         and await coordinator_may_invite(session, viewer, organisation)
     ):
         raise NotFound
-    if not problems.has("email"):
+    # Checked last, so a probe for an existing address cannot stop at an
+    # error in another field: with valid input a new address gets an account.
+    if not problems.problems:
         taken = (
             await session.exec(  # type: ignore[call-overload]
                 sa.select(col(User.id)).where(col(User.email) == address)
