@@ -213,7 +213,7 @@ def create_loaders(sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
 
 @dataclass
 class Context:
-    """What every resolver gets as ``info.context``."""
+    """Per-request state that every resolver receives as ``info.context``."""
 
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]

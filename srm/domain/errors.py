@@ -59,7 +59,7 @@ class InputProblems(Exception):
 
 
 class ProblemCollector:
-    """Collects input problems so a user sees all of them in one answer."""
+    """Collector of input problems, so a user gets all of them in one response."""
 
     def __init__(self, root: str = "input") -> None:
         self.root = root

@@ -120,7 +120,7 @@ class RequestPasswordResetInput:
 
 
 @strawberry.type(
-    description="Always the same answer, whether or not the address has an account."
+    description="The same result whether or not the address has an account."
 )
 class RequestPasswordResetPayload:
     success: bool
