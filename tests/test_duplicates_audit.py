@@ -192,3 +192,23 @@ async def test_login_recorded(anonymous: Any, sessionmaker: Any) -> None:
     assert failed is not None
     assert failed.user_id is None
     assert "niemand" not in str(failed.model_dump())
+
+
+async def test_regional_login_in_region_trail(
+    anonymous: Any, as_user: Any, sessionmaker: Any
+) -> None:
+    await anonymous.post(
+        'mutation { login(input: {email: "aukje.accountmanager@demo.srm.example", '
+        'password: "wrong-password-x"}) { challenge } }'
+    )
+    coordinator = await as_user(COORDINATOR_EMAIL)
+
+    data = await coordinator.data(
+        "{ auditTrail(first: 20) { edges { node { action objectType } } } }"
+    )
+
+    actions = [
+        (e["node"]["action"], e["node"]["objectType"])
+        for e in data["auditTrail"]["edges"]
+    ]
+    assert ("LOGIN_FAILED", "User") in actions

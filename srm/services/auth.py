@@ -124,6 +124,14 @@ class RateLimiter:
         await self.redis.delete(FAILURE_PREFIX + key)
 
 
+async def _region_of(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> uuid.UUID | None:
+    """Return the region of an organisation, so its users' logins reach that region's trail."""
+    organisation = await session.get(Organisation, organisation_id)
+    return organisation.region_id if organisation else None
+
+
 @dataclass
 class LoginStep:
     challenge: str | None
@@ -164,6 +172,9 @@ async def login(
                 object_id=user.id if user else None,
                 user_id=user.id if user else None,
                 organisation_id=user.organisation_id if user else None,
+                region_id=await _region_of(session, user.organisation_id)
+                if user
+                else None,
                 fields=["password"],
             )
         # The account is left out: even a hash of the address can be matched.
@@ -288,6 +299,7 @@ async def verify_totp(
                 object_id=user.id,
                 user_id=user.id,
                 organisation_id=user.organisation_id,
+                region_id=await _region_of(session, user.organisation_id),
                 fields=["code"],
             )
             logger.info("authenticator code rejected for user %s", user_id)
@@ -302,6 +314,7 @@ async def verify_totp(
             object_id=user.id,
             user_id=user.id,
             organisation_id=user.organisation_id,
+            region_id=await _region_of(session, user.organisation_id),
         )
         session.add(opened)
     await redis.delete(key)
