@@ -11,6 +11,7 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from srm.app import create_app
 from srm.bootstrap import prepare_database
 from srm.config import Settings
-from srm.db import create_sessionmaker
+from srm.db import create_sessionmaker, migrate_async
 from srm.demo import demo_email
 from srm.models import Organisation, Session, User
 from srm.services.auth import token_hash
@@ -103,25 +104,60 @@ async def drop_test_database(admin_url: str, database_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
-    """A database of this test run with schema, reference data, policies and demo data."""
-    url = await create_test_database(test_servers.admin_database_url, "srm_test")
+@asynccontextmanager
+async def migrated_database(servers: ServerUrls, prefix: str) -> AsyncIterator[str]:
+    """Create a database with the current schema and no data, yield its URL, drop it."""
+    url = await create_test_database(servers.admin_database_url, prefix)
+    try:
+        await migrate_async(url)
+        yield url
+    finally:
+        await drop_test_database(servers.admin_database_url, url)
+
+
+@asynccontextmanager
+async def demo_database(servers: ServerUrls, prefix: str) -> AsyncIterator[str]:
+    """Create a database with reference data, policies and demo data; drop it after."""
+    url = await create_test_database(servers.admin_database_url, prefix)
     try:
         await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
         yield url
     finally:
-        await drop_test_database(test_servers.admin_database_url, url)
+        await drop_test_database(servers.admin_database_url, url)
+
+
+def settings_for(database_url: str, servers: ServerUrls) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=servers.redis_url,
+        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        environment="test",
+    )
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[Any]:
+    """Yield the ASGI app of ``settings`` with its lifespan (startup and shutdown) running."""
+    assert settings.database_url is not None
+    assert settings.redis_url is not None
+    application = create_app(settings, settings.database_url, settings.redis_url)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+# The fixtures below are session-scoped; tests/demo_only/conftest.py makes
+# module-scoped ones of the same names from the same helpers.
+
+
+@pytest.fixture(scope="session")
+async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
+    async with demo_database(test_servers, "srm_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, test_servers: ServerUrls) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=test_servers.redis_url,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
-        environment="test",
-    )
+    return settings_for(database_url, test_servers)
 
 
 @pytest.fixture(scope="session")
@@ -137,11 +173,8 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture(scope="session")
-async def app(
-    settings: Settings, database_url: str, test_servers: ServerUrls
-) -> AsyncIterator[Any]:
-    application = create_app(settings, database_url, test_servers.redis_url)
-    async with application.router.lifespan_context(application):
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    async with running_app(settings) as application:
         yield application
 
 

@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from srm.db import migrate_async
-from tests.conftest import ServerUrls, create_test_database, drop_test_database
+from tests.conftest import ServerUrls, migrated_database
 
 ROOT = Path(__file__).parent.parent
 
@@ -58,17 +57,13 @@ def test_demo_accounts_json(database_url: str, test_servers: ServerUrls) -> None
 
 
 async def test_demo_accounts_refuses_other_database(test_servers: ServerUrls) -> None:
-    url = await create_test_database(test_servers.admin_database_url, "srm_cli")
-    try:
-        await migrate_async(url)
+    async with migrated_database(test_servers, "srm_cli") as url:
         result = run_srm(
             "demo-accounts",
             "--json",
             database_url=url,
             redis_url=test_servers.redis_url,
         )
-    finally:
-        await drop_test_database(test_servers.admin_database_url, url)
 
     assert result.returncode == 2
     assert result.stdout == ""

@@ -1,16 +1,13 @@
 """Policy file parsing and policy import, against a real PostgreSQL.
 
-The module creates its own database on the server of SRM_TEST_DATABASE_URL
-(default: postgres on 127.0.0.1:5432) with the reference data loaded, and
-drops it afterwards. Tests that change data use a session that is rolled back.
+The module creates its own database on the test server (see conftest.py)
+with the reference data loaded, and drops it afterwards. Tests that change data use a session that is rolled back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,13 +18,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from srm.db import create_engine, create_sessionmaker, migrate
+from srm.db import create_engine, create_sessionmaker
 from srm.domain.enums import BonusKind, CostValuation
 from srm.models import Bonus, BuildingBlock, CostCategory, Policy, Region
 from srm.services.policies import (
@@ -39,42 +34,17 @@ from srm.services.policies import (
     parse_policy_text,
 )
 from srm.services.reference import load_bundled_reference_data
+from tests.conftest import ServerUrls, migrated_database
 
-SERVER_URL = os.environ.get(
-    "SRM_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 POLICY_DIR = Path(__file__).resolve().parent.parent / "srm" / "data" / "policies"
 
 
-@asynccontextmanager
-async def temporary_database(prefix: str) -> AsyncIterator[str]:
-    """Create a migrated database with a unique name, yield its URL, then drop it."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = (
-            make_url(SERVER_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-        try:
-            await asyncio.to_thread(migrate, url)
-            yield url
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(
-                    sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                )
-    finally:
-        await admin.dispose()
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def sessionmaker() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessionmaker(
+    test_servers: ServerUrls,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessionmaker of a fresh database with the bundled reference data."""
-    async with temporary_database("srm_test_policies") as url:
+    async with migrated_database(test_servers, "srm_test_policies") as url:
         engine = create_engine(url)
         try:
             maker = create_sessionmaker(engine)
@@ -446,8 +416,8 @@ async def test_default_policies_respect_own_table(
         assert len(codes) == 4
 
 
-async def test_default_policies_need_regions() -> None:
-    async with temporary_database("srm_test_policies_empty") as url:
+async def test_default_policies_need_regions(test_servers: ServerUrls) -> None:
+    async with migrated_database(test_servers, "srm_test_policies_empty") as url:
         engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:

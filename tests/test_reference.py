@@ -1,15 +1,11 @@
 """Reference data loaders and residence search, against a real PostgreSQL.
 
-The module creates its own database on the server of SRM_TEST_DATABASE_URL
-(default: postgres on 127.0.0.1:5432) and drops it afterwards. Tests that
-change data use a session that is rolled back.
+The module creates its own database on the test server (see conftest.py) and
+drops it afterwards. Tests that change data use a session that is rolled back.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,14 +13,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-import sqlalchemy as sa
 from openpyxl import Workbook
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from srm.db import create_engine, create_sessionmaker, migrate
+from srm.db import create_engine, create_sessionmaker
 from srm.models import Municipality, Region, Residence
 from srm.services.reference import (
     SOURCE_BAG,
@@ -37,44 +31,17 @@ from srm.services.reference import (
     load_reference_data,
     search_residences,
 )
+from tests.conftest import ServerUrls, migrated_database
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "srm" / "data" / "reference"
-SERVER_URL = os.environ.get(
-    "SRM_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@asynccontextmanager
-async def temporary_database(prefix: str) -> AsyncIterator[str]:
-    """Create a migrated database with a unique name, yield its URL, then drop it."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = (
-            make_url(SERVER_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-        try:
-            await asyncio.to_thread(migrate, url)
-            yield url
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(
-                    sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                )
-    finally:
-        await admin.dispose()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def database() -> AsyncIterator[
-    tuple[async_sessionmaker[AsyncSession], ImportResult]
-]:
+async def database(
+    test_servers: ServerUrls,
+) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], ImportResult]]:
     """Sessionmaker of a fresh database with the bundled data loaded, and the load result."""
-    async with temporary_database("srm_test_reference") as url:
+    async with migrated_database(test_servers, "srm_test_reference") as url:
         engine = create_engine(url)
         try:
             sessionmaker = create_sessionmaker(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import strawberry
@@ -277,30 +278,38 @@ async def resolve_update_candidate(
     )
 
 
+_ENTRY_MODELS: dict[str, type[CostRow] | type[CandidateRow]] = {
+    "Cost": CostRow,
+    "Candidate": CandidateRow,
+}
+
+
+def _decode_entry_id(
+    global_id: str,
+) -> tuple[str, uuid.UUID, type[CostRow] | type[CandidateRow]]:
+    """Decode the id of a cost or candidate; anything else is NOT_FOUND."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] not in _ENTRY_MODELS:
+        raise not_found()
+    return decoded[0], decoded[1], _ENTRY_MODELS[decoded[0]]
+
+
 async def resolve_delete_entry(
     info: Info, input: DeleteEntryInput
 ) -> DeleteEntryPayload:
     context = context_of(info)
     viewer = require_viewer(info)
-    decoded = from_global_id(input.id)
-    models: dict[str, type[CostRow] | type[CandidateRow]] = {
-        "Cost": CostRow,
-        "Candidate": CandidateRow,
-    }
-    if decoded is None or decoded[0] not in models:
-        raise not_found()
+    type_name, entry_id, model = _decode_entry_id(input.id)
     try:
         async with context.sessionmaker.begin() as session:
             project = await service.delete_entry(
-                session, viewer, model=models[decoded[0]], entry_id=decoded[1]
+                session, viewer, model=model, entry_id=entry_id
             )
     except InputProblems as problems:
         return DeleteEntryPayload(
             deleted_id=None, project=None, user_errors=from_input_problems(problems)
         )
-    logger.info(
-        "%s %s deleted by user %s", decoded[0].lower(), decoded[1], viewer.user_id
-    )
+    logger.info("%s %s deleted by user %s", type_name.lower(), entry_id, viewer.user_id)
     return DeleteEntryPayload(
         deleted_id=input.id,
         project=await load_project(info, project.id),
@@ -313,24 +322,18 @@ async def resolve_validate_entry(
 ) -> ValidateEntryPayload:
     context = context_of(info)
     viewer = require_viewer(info)
-    decoded = from_global_id(input.id)
-    models: dict[str, type[CostRow] | type[CandidateRow]] = {
-        "Cost": CostRow,
-        "Candidate": CandidateRow,
-    }
-    if decoded is None or decoded[0] not in models:
-        raise not_found()
+    type_name, entry_id, model = _decode_entry_id(input.id)
     try:
         async with context.sessionmaker.begin() as session:
             entry, _project = await service.validate_entry(
-                session, viewer, model=models[decoded[0]], entry_id=decoded[1]
+                session, viewer, model=model, entry_id=entry_id
             )
     except InputProblems as problems:
         return ValidateEntryPayload(
             cost=None, candidate=None, user_errors=from_input_problems(problems)
         )
     logger.info(
-        "%s %s validated by user %s", decoded[0].lower(), entry.id, viewer.user_id
+        "%s %s validated by user %s", type_name.lower(), entry.id, viewer.user_id
     )
     if isinstance(entry, CostRow):
         return ValidateEntryPayload(

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from strawberry.types import Info
 
+from srm.db import escape_like
 from srm.domain.enums import OrganisationKind as DomainOrganisationKind
 from srm.models import Candidate as CandidateRow
 from srm.models import Cost as CostRow
@@ -101,9 +102,7 @@ async def resolve_organisations(
     if kind is not None:
         where.append(OrganisationRow.kind == DomainOrganisationKind(kind.value))
     if search and search.strip():
-        escaped = (
-            search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        )
+        escaped = escape_like(search.strip())
         where.append(OrganisationRow.name.ilike(f"%{escaped}%", escape="\\"))  # type: ignore[attr-defined]
     async with context.sessionmaker() as session:
         rows = (

@@ -36,6 +36,7 @@ from srm.services.auth import (
     hash_password_async,
     matching_time_step,
     new_session,
+    password_matches,
     revoke_all_sessions,
     token_hash,
 )
@@ -167,6 +168,23 @@ async def _revoke_open_tokens(session: AsyncSession, user_id: uuid.UUID) -> None
             col(AccountToken.user_id) == user_id, col(AccountToken.used_at).is_(None)
         )
         .values(used_at=datetime.now(tz=UTC))
+    )
+
+
+async def _store_password(session: AsyncSession, user: User, password: str) -> None:
+    """Store a new password hash, end the user's sessions and spend its open links."""
+    user.password_hash = await hash_password_async(password)
+    session.add(user)
+    await revoke_all_sessions(session, user.id)
+    await _revoke_open_tokens(session, user.id)
+    record(
+        session,
+        action=AuditAction.UPDATE,
+        object_type="User",
+        object_id=user.id,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        fields=["password"],
     )
 
 
@@ -332,7 +350,9 @@ async def activate_account(session: AsyncSession, *, token: str, password: str) 
     """Set the first password of an invited account; the token works once, for 7 days."""
     problems = ProblemCollector()
     user = await _use_token(session, token, ACTIVATION)
-    if user is None:
+    # A user with a password was set up another way (a reset link), so the
+    # invitation is spent.
+    if user is None or user.password_hash is not None:
         problems.add(
             "token",
             UserErrorCode.TOKEN_INVALID,
@@ -340,29 +360,11 @@ async def activate_account(session: AsyncSession, *, token: str, password: str) 
         )
         problems.raise_if_any()
     assert user is not None
-    if user.password_hash is not None:
-        # The account was set up another way (a reset link); the invitation is spent.
-        problems.add(
-            "token",
-            UserErrorCode.TOKEN_INVALID,
-            "The activation link is unknown, used or expired; ask for a new invitation.",
-        )
-        problems.raise_if_any()
     check_password(problems, password, user.email)
     problems.raise_if_any()
-    user.password_hash = await hash_password_async(password)
     user.totp_secret = None
     user.totp_confirmed = False
-    session.add(user)
-    record(
-        session,
-        action=AuditAction.UPDATE,
-        object_type="User",
-        object_id=user.id,
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        fields=["password"],
-    )
+    await _store_password(session, user, password)
     return user
 
 
@@ -465,19 +467,7 @@ async def reset_password(session: AsyncSession, *, token: str, password: str) ->
     assert user is not None
     check_password(problems, password, user.email)
     problems.raise_if_any()
-    user.password_hash = await hash_password_async(password)
-    session.add(user)
-    await revoke_all_sessions(session, user.id)
-    await _revoke_open_tokens(session, user.id)
-    record(
-        session,
-        action=AuditAction.UPDATE,
-        object_type="User",
-        object_id=user.id,
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        fields=["password"],
-    )
+    await _store_password(session, user, password)
     return user
 
 
@@ -485,8 +475,6 @@ async def change_password(
     session: AsyncSession, viewer: Viewer, *, current_password: str, new_password: str
 ) -> None:
     """Change the viewer's password and end every session, this one included."""
-    from srm.services.auth import password_matches
-
     problems = ProblemCollector()
     user = await session.get(User, viewer.user_id, with_for_update=True)
     assert user is not None
@@ -499,18 +487,7 @@ async def change_password(
         problems.raise_if_any()
     check_password(problems, new_password, user.email, field="newPassword")
     problems.raise_if_any()
-    user.password_hash = await hash_password_async(new_password)
-    session.add(user)
-    await revoke_all_sessions(session, user.id)
-    await _revoke_open_tokens(session, user.id)
-    record(
-        session,
-        action=AuditAction.UPDATE,
-        object_type="User",
-        object_id=user.id,
-        viewer=viewer,
-        fields=["password"],
-    )
+    await _store_password(session, user, new_password)
 
 
 async def reset_two_factor(

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from srm.db import escape_like
 from srm.domain.access import Viewer
 from srm.domain.enums import AgreementType, OrganisationKind, ProjectStatus
 from srm.domain.errors import ProblemCollector, UserErrorCode
@@ -83,10 +84,6 @@ class OrderTerm:
     descending: bool = False
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filter_clauses(filters: ProjectFilterValues) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.completed:
@@ -94,7 +91,7 @@ def _filter_clauses(filters: ProjectFilterValues) -> list[sa.ColumnElement[bool]
     else:
         clauses.append(_project.status != ProjectStatus.COMPLETED.value)
     if filters.search and filters.search.strip():
-        pattern = f"%{_escape_like(filters.search.strip())}%"
+        pattern = f"%{escape_like(filters.search.strip())}%"
         organisation = Organisation.__table__.c  # type: ignore[attr-defined]
         party_names = sa.select(organisation.id).where(
             organisation.name.ilike(pattern, escape="\\"),

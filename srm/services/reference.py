@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from srm.db import escape_like
 from srm.models import Candidate, Municipality, Region, Residence
 
 logger = logging.getLogger(__name__)
@@ -778,10 +779,6 @@ def _log_result(label: str, result: ImportResult) -> None:
 # --- search ------------------------------------------------------------------------
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def search_residences(
     session: AsyncSession, search: str, first: int = 20
 ) -> list[tuple[Residence, Municipality]]:
@@ -802,7 +799,7 @@ async def search_residences(
     if not term or first == 0:
         return []
 
-    escaped = _escape_like(term)
+    escaped = escape_like(term)
     lowered_name = sa.func.lower(Residence.name)
     lowered_term = sa.func.lower(sa.literal(term))
     rank = sa.case(

@@ -15,36 +15,20 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from srm.app import create_app
-from srm.bootstrap import prepare_database
 from srm.config import Settings
 from srm.db import create_sessionmaker
-from tests.conftest import (
-    TEST_SECRET,
-    ServerUrls,
-    create_test_database,
-    drop_test_database,
-)
+from tests.conftest import ServerUrls, demo_database, running_app, settings_for
 
 
 @pytest.fixture(scope="module")
 async def database_url(test_servers: ServerUrls) -> AsyncIterator[str]:
-    url = await create_test_database(test_servers.admin_database_url, "srm_test_demo")
-    try:
-        await prepare_database(url, demo=True, secret=TEST_SECRET.encode())
+    async with demo_database(test_servers, "srm_test_demo") as url:
         yield url
-    finally:
-        await drop_test_database(test_servers.admin_database_url, url)
 
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, test_servers: ServerUrls) -> Settings:
-    return Settings(
-        database_url=database_url,
-        redis_url=test_servers.redis_url,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
-        environment="test",
-    )
+    return settings_for(database_url, test_servers)
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +44,6 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture(scope="module")
-async def app(
-    settings: Settings, database_url: str, test_servers: ServerUrls
-) -> AsyncIterator[Any]:
-    application = create_app(settings, database_url, test_servers.redis_url)
-    async with application.router.lifespan_context(application):
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    async with running_app(settings) as application:
         yield application
