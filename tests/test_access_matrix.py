@@ -2,7 +2,7 @@
 
 The expected outcome is computed from the access policy in
 ``srm.domain.access``; the API must match it exactly, and anything the viewer
-may not see must answer NOT_FOUND (or null), never FORBIDDEN.
+may not see must return NOT_FOUND (or null), never FORBIDDEN.
 """
 
 from __future__ import annotations

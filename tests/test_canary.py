@@ -136,7 +136,7 @@ async def test_canaries_not_in_responses_or_logs(
 
     for (query, _), body in zip(documents(planted), responses, strict=True):
         assert_no_canary(str(body), f"response to {query[:60]!r}")
-    # The canaries were really planted: the contractor sees them.
+    # The canaries were really planted: the contractor receives them.
     assert CANARY_FIRST_NAME in str(own_view)
     assert CANARY_CANDIDATE_NOTE in str(own_view)
     # The masked views did receive the project, so the checks above saw real data.

@@ -1,4 +1,4 @@
-"""docker-compose.yml: the services it must run and settings the code knows."""
+"""docker-compose.yml: the services it must run and settings the code defines."""
 
 from __future__ import annotations
 

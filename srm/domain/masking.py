@@ -22,7 +22,7 @@ CANDIDATE_IDENTITY = frozenset(
 )
 COST_PRIVATE = frozenset({"note"})
 
-# NOTE: a masked role still sees each candidate's value, period, hours and
+# NOTE: a masked role still receives each candidate's value, period, hours and
 # building block, which it needs to judge progress. Where an age bonus raised
 # the value, the value gives away that the person had reached the bonus age.
 

@@ -65,8 +65,8 @@ class Candidate(SQLModel, table=True):
         ),
         sa.CheckConstraint("value_forecast >= 0", name="value_not_negative"),
         # One expression for person and project that no query uses, so the
-        # planner never picks this GiST index for ordinary lookups by project
-        # or person; it misjudged its cost both ways (bench/project_list.py).
+        # planner never picks this GiST index for lookups by project or person.
+        # It misjudged the index's cost both ways (see docs/benchmarks.md).
         postgresql.ExcludeConstraint(
             (sa.text("(person_key || '/' || project_id::text)"), "="),
             (sa.text("daterange(start_date, end_date, '[]')"), "&&"),

@@ -30,8 +30,8 @@ def _parse_decimal(value: object) -> Decimal:
     return parsed
 
 
-# The Python type of Decimal fields in the schema; SCALAR_MAP tells Strawberry how
-# to print, serialise and parse it.
+# The Python type of Decimal fields in the schema. SCALAR_MAP defines how
+# Strawberry prints, serialises and parses it.
 DecimalScalar = NewType("DecimalScalar", Decimal)
 
 SCALAR_MAP: dict[object, ScalarDefinition] = {

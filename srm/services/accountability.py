@@ -230,7 +230,9 @@ async def _check_cost(
 
     if problems.problems:
         return None
-    assert text is not None and entry_date is not None and checked_amount is not None
+    assert text is not None
+    assert entry_date is not None
+    assert checked_amount is not None
 
     warnings: list[UserProblem] = []
     names = await _candidate_names(session, project.id)
@@ -601,7 +603,8 @@ async def _check_candidate(
 
     if problems.problems:
         return None
-    assert first_name and last_name and job_title and born and start and end and hours
+    assert first_name and last_name and job_title  # checked above: not empty
+    assert born and start and end and hours  # checked above: present
     assert block is not None and residence is not None
 
     key = person_key(secret, project.region_id, first_name, name_infix, last_name, born)
@@ -870,11 +873,11 @@ async def possible_duplicates(
     by_person: dict[str, list[Any]] = {}
     for row in rows:
         by_person.setdefault(row.person_key, []).append(row)
-    wanted = set(candidate_ids)
+    requested = set(candidate_ids)
     flagged: set[uuid.UUID] = set()
     for entries in by_person.values():
         for entry in entries:
-            if entry.id not in wanted:
+            if entry.id not in requested:
                 continue
             if any(
                 other.project_id != entry.project_id

@@ -2,8 +2,8 @@
 
 Each function runs in the caller's transaction and returns the outbox mail
 ids to schedule after the commit. Tokens of links are single-use. The
-account_token table keeps only their SHA-256 hashes; the token itself is in
-the outbox mail until that is sent, when the worker clears the body.
+account_token table keeps only their SHA-256 hashes. The token itself is in
+the outbox mail until the worker sends it and clears the body.
 """
 
 from __future__ import annotations
@@ -300,12 +300,12 @@ async def invite_user(
     # Checked last, so a probe for an existing address cannot stop at an
     # error in another field: with valid input a new address gets an account.
     if not problems.problems:
-        taken = (
+        existing = (
             await session.exec(  # type: ignore[call-overload]
                 sa.select(col(User.id)).where(col(User.email) == address)
             )
         ).first()
-        if taken is not None:
+        if existing is not None:
             problems.add(
                 "email",
                 UserErrorCode.EMAIL_TAKEN,

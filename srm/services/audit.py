@@ -1,6 +1,6 @@
 """Recording and reading the audit trail.
 
-Events name the fields that changed, never their values, so the trail holds
+Events name the fields that changed, never their values, so the trail contains
 no personal data of candidates. Each event is written in the transaction of
 the change it records.
 """
